@@ -1,0 +1,118 @@
+import Foundation
+import Synchronization
+
+/// A small structured logger shaped like swift-log's `Logger`: levels, a label and dotted metadata keys.
+///
+/// Each line goes to one sink (standard error by default) as `time level label: message key=value …`.
+/// Callers must never put a full ID number, a full name, a verification code, a token or a key
+/// into metadata; `IDNumber.masked` and the certificate number are the identifiers to log.
+public struct Logger: Sendable {
+    public enum Level: Int, Sendable, Comparable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        var name: String { String(describing: self) }
+
+        /// Parses a level name such as `info`; returns nil for an unknown name.
+        public init?(name: String) {
+            guard let level = Level.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+            self = level
+        }
+    }
+
+    public typealias Metadata = [String: String]
+
+    /// Where formatted lines go. The default writes to standard error.
+    public struct Sink: Sendable {
+        let write: @Sendable (String) -> Void
+
+        public init(_ write: @escaping @Sendable (String) -> Void) { self.write = write }
+
+        public static let standardError = Sink { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+
+    }
+
+    public let label: String
+    public var logLevel: Level
+    public var metadata: Metadata
+    let sink: Sink
+
+    public init(label: String, logLevel: Level = .info, metadata: Metadata = [:], sink: Sink = .standardError) {
+        self.label = label
+        self.logLevel = logLevel
+        self.metadata = metadata
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> String? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Level, _ message: @autoclosure () -> String, metadata extra: @autoclosure () -> Metadata = [:]) {
+        guard level >= logLevel else { return }
+        var all = metadata
+        for (key, value) in extra() { all[key] = value }
+        var line = "\(Logger.timestamp()) \(level.name) \(label): \(message())"
+        for key in all.keys.sorted() {
+            line += " \(key)=\(Logger.quoted(all[key]!))"
+        }
+        sink.write(line)
+    }
+
+    public func trace(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata = [:]) {
+        log(level: .trace, message(), metadata: metadata())
+    }
+
+    public func debug(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata = [:]) {
+        log(level: .debug, message(), metadata: metadata())
+    }
+
+    public func info(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata = [:]) {
+        log(level: .info, message(), metadata: metadata())
+    }
+
+    public func notice(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata = [:]) {
+        log(level: .notice, message(), metadata: metadata())
+    }
+
+    public func warning(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata = [:]) {
+        log(level: .warning, message(), metadata: metadata())
+    }
+
+    public func error(_ message: @autoclosure () -> String, metadata: @autoclosure () -> Metadata = [:]) {
+        log(level: .error, message(), metadata: metadata())
+    }
+
+    static func timestamp() -> String {
+        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
+    /// Quotes a value that is empty or contains spaces, quotes or `=`, so each line splits unambiguously.
+    static func quoted(_ value: String) -> String {
+        let needsQuotes = value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline })
+        guard needsQuotes else { return value }
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+        return "\"\(escaped)\""
+    }
+}
+
+/// Lines captured by a logger in tests.
+public final class LogCapture: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    public init() {}
+
+    public var sink: Logger.Sink {
+        Logger.Sink { [self] line in self.append(line) }
+    }
+
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+
+    public var lines: [String] { storage.withLock { $0 } }
+}
