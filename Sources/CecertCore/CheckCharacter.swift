@@ -1,5 +1,5 @@
-/// ISO 7064 MOD 37,36: a hybrid check system over the 36 characters 0–9 and A–Z that catches every
-/// single substitution and every adjacent transposition.
+/// ISO 7064 MOD 37,36: a hybrid check system over the 36 characters 0–9 and A–Z. It catches every
+/// single substitution and most, but not all, adjacent transpositions.
 public enum ISO7064Mod3736 {
     static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 

@@ -1,1 +1,4 @@
 import CecertCLI
+import Foundation
+
+exit(CecertCommand.main(Array(CommandLine.arguments.dropFirst())))

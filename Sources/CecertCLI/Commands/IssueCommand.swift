@@ -1,0 +1,88 @@
+import CecertCore
+import CecertRender
+import CecertStore
+import Foundation
+
+extension CertificateRenderer: CertificateRendering {}
+
+/// `cecert issue [--batch CODE]`: certificates for every eligible application that has none.
+enum IssueCommand: Subcommand {
+    static let name = "issue"
+    static let summary = "Issue certificates for final-approved applications that meet the hour rules"
+    static let usage = "[--batch CODE] [--store PATH] [--out DIR] [--keys DIR] [--base-url URL]"
+    static let options: Set<String> = ["batch"]
+    static let flags: Set<String> = []
+
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        let configuration = context.configuration
+        let store = try ReviewStore(path: configuration.store)
+        defer { store.close() }
+        if let batch = arguments.option("batch"), try !store.batchExists(batch) {
+            throw CecertError(.notFound, "batch \(batch) is not in the store; import its applications first")
+        }
+        let renderer = try makeRenderer(configuration, logger: context.logger)
+        let key = try KeyRing(directory: configuration.keysDirectory).activeKey(store: store, createIfMissing: true)
+        var issuer = Issuer(
+            store: store, renderer: renderer, files: try CertificateFiles(directory: configuration.certificatesDirectory),
+            key: key,
+            factsBuilder: FactsBuilder(baseURL: configuration.baseURL, issuer: configuration.issuer,
+                                       licenceTypeCode: configuration.licenceTypeCode,
+                                       issuerCreditCode: configuration.issuerCreditCode),
+            areaCode: configuration.areaCode, norms: .notice2020, groupSize: configuration.issueGroupSize,
+            logger: context.logger)
+        issuer.progress = { done, total in context.errorOutput("progress: \(done)/\(total) applications") }
+
+        let started = Date()
+        let report = try issuer.run(batch: arguments.option("batch"))
+        for refusal in report.refused {
+            context.errorOutput("refused: application \(refusal.applicationID): \(refusal.reason)")
+        }
+        if report.recovered > 0 {
+            context.errorOutput("recovered: wrote \(report.recovered) missing certificate files again from their snapshots")
+        }
+        let seconds = Date().timeIntervalSince(started)
+        context.output("issued \(report.issued.count) certificates, refused \(report.refused.count), in \(String(format: "%.2f", seconds)) s; files in \(configuration.certificatesDirectory)")
+        return report.refused.isEmpty ? CecertCommand.ExitStatus.success : CecertCommand.ExitStatus.partial
+    }
+
+    static func makeRenderer(_ configuration: Configuration, logger: Logger) throws -> CertificateRenderer {
+        try CertificateRenderer(configuration: RenderConfiguration(fontPath: configuration.fontPath,
+                                                                   templatesDirectory: configuration.templatesDirectory),
+                                logger: logger)
+    }
+}
+
+/// `cecert print NUMBER [-o FILE]`: the certificate again, byte-identical to the first issue.
+enum PrintCommand: Subcommand {
+    static let name = "print"
+    static let summary = "Write an issued certificate again, byte-identical, and record the print"
+    static let usage = "NUMBER [-o FILE] [--store PATH]"
+    static let options: Set<String> = ["output"]
+    static let flags: Set<String> = []
+
+    static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        guard arguments.positionals.count == 1, let typed = arguments.positionals.first else {
+            throw UsageError("give exactly one certificate number")
+        }
+        guard let number = CertificateNumber(parsing: typed) else {
+            throw CecertError(.invalidInput, "\(typed) is not a certificate number such as 321200-2020-000123-K (check the last character)")
+        }
+        let store = try ReviewStore(path: context.configuration.store)
+        defer { store.close() }
+        guard let stored = try store.certificate(number: number.description) else {
+            throw CecertError(.notFound, "certificate \(number) was not issued")
+        }
+        switch stored.state {
+        case .revoked: throw CecertError(.revoked, "certificate \(number) is revoked and cannot be printed")
+        case .superseded: throw CecertError(.revoked, "certificate \(number) was superseded by a corrected certificate and cannot be printed")
+        case .valid: break
+        }
+        let renderer = try IssueCommand.makeRenderer(context.configuration, logger: context.logger)
+        let pdf = try Reprint.render(stored, renderer: renderer)
+        let path = arguments.option("output") ?? "\(number).pdf"
+        try CertificateFiles.write(pdf, to: path)
+        try store.recordPrint(number: number.description, channel: "cli")
+        context.output("printed \(number) to \(path)")
+        return CecertCommand.ExitStatus.success
+    }
+}
