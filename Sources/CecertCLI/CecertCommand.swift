@@ -2,7 +2,7 @@ import CecertCore
 import Foundation
 
 /// A subcommand of `cecert`.
-protocol Subcommand {
+protocol Subcommand: Sendable {
     static var name: String { get }
     static var summary: String { get }
     static var usage: String { get }
@@ -24,7 +24,8 @@ struct CommandContext {
 /// Exit statuses: 0 success, 1 failure, 2 usage error, 3 finished with some records reported as invalid or refused.
 public enum CecertCommand {
     static let subcommands: [any Subcommand.Type] = [
-        ImportCommand.self, IssueCommand.self, PrintCommand.self, ServeCommand.self, KeysCommand.self,
+        ImportCommand.self, IssueCommand.self, PrintCommand.self, CertificatesCommand.self, ServeCommand.self,
+        KeysCommand.self,
     ]
 
     public enum ExitStatus {

@@ -109,7 +109,7 @@ public struct ApplicationDecoder: Sendable {
         let title = try currentTitle(object["current_title"])
         let declaration = try enumValue(Declaration.self, object, "declaration")
 
-        guard let years = object["qualification_years"] as? NSNumber, !(years is Bool), years.doubleValue > 0,
+        guard let years = jsonNumber(object["qualification_years"]), years.doubleValue > 0,
               years.doubleValue.isFinite, years.doubleValue <= 50 else {
             throw FieldError(field: "qualification_years", message: "must be a number greater than 0 and at most 50")
         }
@@ -153,12 +153,13 @@ public struct ApplicationDecoder: Sendable {
 
     func course(_ value: Any, path: String) throws -> Course {
         guard let object = value as? [String: Any] else { throw FieldError(field: path, message: "must be an object") }
-        guard let year = object["year"] as? Int, (1990...2100).contains(year) else {
+        guard let yearNumber = jsonNumber(object["year"]), let year = Int(exactly: yearNumber.doubleValue),
+              (1990...2100).contains(year) else {
             throw FieldError(field: "\(path).year", message: "must be a year between 1990 and 2100")
         }
         let category = try enumValue(CourseCategory.self, object, "category", path: "\(path).category")
         let title = try nonEmpty(try string(object, "title", path: "\(path).title"), "\(path).title")
-        guard let number = object["hours"] as? NSNumber, !(number is Bool), let hours = Hours(exactly: number.doubleValue) else {
+        guard let number = jsonNumber(object["hours"]), let hours = Hours(exactly: number.doubleValue) else {
             throw FieldError(field: "\(path).hours", message: "must be a number with at most two decimals")
         }
         guard hours > .zero else { throw FieldError(field: "\(path).hours", message: "must be greater than 0") }
@@ -190,6 +191,14 @@ public struct ApplicationDecoder: Sendable {
 // MARK: - Field access
 
 extension ApplicationDecoder {
+    /// A JSON number, or nil for anything else. Foundation on Linux bridges `true` to an NSNumber that
+    /// also casts to Int and `is Bool` holds for plain numbers, so the exact class tells them apart.
+    func jsonNumber(_ value: Any?) -> NSNumber? {
+        guard let value, let number = value as? NSNumber,
+              ObjectIdentifier(type(of: value)) == ObjectIdentifier(NSNumber.self) else { return nil }
+        return number
+    }
+
     func string(_ object: [String: Any], _ key: String, path: String? = nil) throws -> String {
         guard let value = object[key] else { throw FieldError(field: path ?? key, message: "is missing") }
         guard let text = value as? String else { throw FieldError(field: path ?? key, message: "must be a string") }
