@@ -1,0 +1,184 @@
+import CecertCore
+import Foundation
+
+/// Renders certificates as one-page A4 PDFs with an embedded font subset and a QR verification code.
+///
+/// The font and every template are read once in `init`. Rendering is deterministic: the same facts and
+/// template version give byte-identical PDFs in every process, because libharu writes no creation date or
+/// document ID unless asked, and the font subset's tag is always the first one libharu assigns.
+///
+/// Threading: an instance is not thread-safe (libharu documents are not), so use one renderer per thread.
+/// It is not `Sendable` for that reason.
+public final class CertificateRenderer {
+    private let font: TrueTypeFont
+    private let templates: [String: Template]
+    private let logger: Logger
+    /// Time spent in each stage of the latest `render` call.
+    private(set) var lastTimings = RenderTimings()
+
+    /// The template version new certificates use: the highest installed version number.
+    public let currentTemplateVersion: String
+
+    /// Loads the font and every `certificate-v<version>.json` template.
+    /// - Parameters:
+    ///   - configuration: the font and template locations.
+    ///   - logger: receives one info line with what was loaded.
+    /// - Throws: `CecertError(.configuration)` naming the missing or malformed file, the element and the problem.
+    public init(configuration: RenderConfiguration, logger: Logger) throws {
+        self.font = try TrueTypeFont(path: configuration.fontPath)
+        self.templates = try CertificateRenderer.loadTemplates(in: configuration.templatesDirectory)
+        self.logger = logger
+        let versions = templates.keys.sorted { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
+        self.currentTemplateVersion = versions.last!
+        for template in templates.values {
+            try checkTemplateCharacters(template)
+        }
+        logger.info("Certificate renderer ready", metadata: [
+            "render.font": configuration.fontPath, "render.font.glyphs": "\(font.numberOfGlyphs)",
+            "render.templates": versions.joined(separator: ","),
+        ])
+    }
+
+    /// Checks that the font can draw every printed character of the facts.
+    /// - Throws: `CecertError(.unsupportedCharacter)` naming the field, the character and its code point, for
+    ///   example `holder_name: 𬌗 U+2C317 is not in the font`.
+    public func checkPrintable(_ facts: CertificateFacts) throws {
+        for (field, text) in facts.printedTexts {
+            try checkCharacters(text, field: field, code: .unsupportedCharacter)
+        }
+    }
+
+    /// Renders the certificate with the template named by `facts.templateVersion`.
+    /// - Returns: the bytes of a one-page PDF.
+    /// - Throws: `CecertError(.unsupportedCharacter)` as `checkPrintable` does, before anything is drawn;
+    ///   `CecertError(.configuration)` for an unknown template version; `CecertError(.rendering)` when a text
+    ///   cannot fit its box even at the minimum size, or libharu or libqrencode fails.
+    public func render(_ facts: CertificateFacts) throws -> [UInt8] {
+        try checkPrintable(facts)
+        guard let template = templates[facts.templateVersion] else {
+            throw CecertError(.configuration, "template version \(facts.templateVersion) is not installed "
+                              + "(installed: \(templates.keys.sorted().joined(separator: ", ")))")
+        }
+        var timings = RenderTimings()
+        var clock = StageClock()
+
+        let operations = try PageLayout(template: template, font: font).makeOperations(for: facts)
+        timings.layout = clock.lap()
+
+        let subset = FontSubset.make(font: font, scalars: PageLayout.scalars(in: operations))
+        timings.subset = clock.lap()
+
+        let document = try PDFDocument()
+        try document.setInfo(title: "继续教育学时审验合格证明 \(facts.number)", author: facts.issuer,
+                             subject: facts.verifyURL)
+        try document.embedFont(subset.bytes)
+        try document.addPage(width: template.pageWidth, height: template.pageHeight)
+        try document.draw(operations, substitutes: subset.substitutes)
+        timings.drawing = clock.lap()
+
+        let bytes = try document.save()
+        timings.saving = clock.lap()
+        timings.fontBytes = subset.bytes.count
+        lastTimings = timings
+        logger.trace("Certificate rendered", metadata: ["cert.number": facts.number, "render.bytes": "\(bytes.count)"])
+        return bytes
+    }
+}
+
+// MARK: - Loading and checks
+
+extension CertificateRenderer {
+    static func loadTemplates(in directory: String) throws -> [String: Template] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw CecertError(.configuration, "template folder \(directory) is missing or unreadable")
+        }
+        var templates: [String: Template] = [:]
+        for name in names.sorted() where name.hasPrefix("certificate-v") && name.hasSuffix(".json") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            let template = try TemplateLoader.load(path: path)
+            let expected = String(name.dropFirst("certificate-v".count).dropLast(".json".count))
+            guard template.version == expected else {
+                throw CecertError(.configuration, "template \(path): 'version' is \(template.version) but the file "
+                                  + "name says \(expected)")
+            }
+            templates[template.version] = template
+        }
+        guard !templates.isEmpty else {
+            throw CecertError(.configuration, "template folder \(directory) has no certificate-v<version>.json file")
+        }
+        return templates
+    }
+
+    /// Checks the fixed text of a template (everything outside placeholders) against the font.
+    func checkTemplateCharacters(_ template: Template) throws {
+        for element in template.elements {
+            for text in element.texts {
+                let fixed = text.replacingOccurrences(of: "\\{[^}]*\\}", with: "", options: .regularExpression)
+                try checkCharacters(fixed, field: "template \(template.path) element '\(element.id)'",
+                                    code: .configuration)
+            }
+        }
+    }
+
+    func checkCharacters(_ text: String, field: String, code: CecertError.Code) throws {
+        for scalar in text.unicodeScalars {
+            let hex = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
+            if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
+                throw CecertError(code, "\(field): control character \(hex) cannot be printed")
+            }
+            if (0xE000...0xF8FF).contains(scalar.value) || scalar.value >= 0xF0000 {
+                throw CecertError(code, "\(field): private-use character \(hex) cannot be printed")
+            }
+            if font.glyph(for: scalar) == nil {
+                throw CecertError(code, "\(field): \(Character(scalar)) \(hex) is not in the font")
+            }
+        }
+    }
+}
+
+extension PageLayout {
+    /// Every character the operations print.
+    static func scalars(in operations: [DrawOperation]) -> Set<UInt32> {
+        var scalars = Set<UInt32>()
+        for case .text(let fitted, _, _) in operations {
+            for line in fitted.lines {
+                for scalar in line.scalars { scalars.insert(scalar.value) }
+            }
+        }
+        return scalars
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
+
+// MARK: - Timing
+
+/// Nanoseconds spent in each stage of one render, and the size of the font subset in bytes.
+struct RenderTimings: Sendable {
+    /// Placeholders, text fitting and QR encoding.
+    var layout: UInt64 = 0
+    /// Building the TrueType subset.
+    var subset: UInt64 = 0
+    /// libharu: creating the document, loading the subset and drawing the page.
+    var drawing: UInt64 = 0
+    /// libharu: compressing and serialising the document.
+    var saving: UInt64 = 0
+    var fontBytes = 0
+}
+
+struct StageClock {
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    mutating func lap() -> UInt64 {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { last = now }
+        return now - last
+    }
+}

@@ -1,0 +1,323 @@
+import CecertCore
+
+/// A TrueType font holding only the glyphs one certificate prints, renumbered from 1 with glyph 0 kept.
+///
+/// libharu 2.3.0 embeds the font's whole `cmap`, `loca` and `hmtx` and reads only the BMP part of a `cmap`,
+/// so every PDF would carry about 300 KB of tables, and characters above U+FFFF would print as spaces.
+/// A subset built here avoids both: its format 4 `cmap` maps each printed BMP character to its glyph, and each
+/// character above U+FFFF to a private-use code point (U+E000 onwards) that the page text uses in its place.
+struct FontSubset {
+    /// The font file bytes.
+    let bytes: [UInt8]
+    /// The code point to pass to libharu for each printed scalar: itself in the BMP, a private-use one above.
+    let substitutes: [UInt32: UInt16]
+
+    /// First code point handed out to characters above U+FFFF.
+    static let privateUseBase: UInt32 = 0xE000
+
+    /// Builds a subset for `scalars`, which must all be in the font (checked by the caller).
+    static func make(font: TrueTypeFont, scalars: Set<UInt32>) -> FontSubset {
+        var substitutes: [UInt32: UInt16] = [:]
+        var nextPrivateUse = privateUseBase
+        var mapped: [(code: UInt16, oldGlyph: UInt16)] = []
+        for scalar in scalars.sorted() {
+            var code = UInt16(truncatingIfNeeded: scalar)
+            if scalar > 0xFFFF {
+                code = UInt16(nextPrivateUse)
+                nextPrivateUse += 1
+            }
+            substitutes[scalar] = code
+            mapped.append((code, font.characterToGlyph[scalar] ?? 0))
+        }
+        mapped.sort { $0.code < $1.code }
+
+        var glyphs = GlyphSet(font: font)
+        let codes = mapped.map { (code: $0.code, glyph: glyphs.add($0.oldGlyph)) }
+        glyphs.addComponents()
+
+        let bytes = SubsetWriter(font: font, glyphs: glyphs, codes: codes).write()
+        return FontSubset(bytes: bytes, substitutes: substitutes)
+    }
+}
+
+/// The old glyph ids kept in a subset, in new-id order, with composite glyphs' components added.
+struct GlyphSet {
+    let font: TrueTypeFont
+    private(set) var oldGlyphs: [UInt16] = [0]
+    private(set) var newIDs: [UInt16: UInt16] = [0: 0]
+
+    init(font: TrueTypeFont) {
+        self.font = font
+    }
+
+    mutating func add(_ old: UInt16) -> UInt16 {
+        if let existing = newIDs[old] { return existing }
+        let new = UInt16(oldGlyphs.count)
+        newIDs[old] = new
+        oldGlyphs.append(old)
+        return new
+    }
+
+    /// Appends every component of each composite glyph, including components of components.
+    mutating func addComponents() {
+        var index = 0
+        while index < oldGlyphs.count {
+            for component in CompositeGlyph.components(font: font, glyph: oldGlyphs[index]) {
+                _ = add(component.glyph)
+            }
+            index += 1
+        }
+    }
+}
+
+/// Reading and renumbering the component records of a composite glyph.
+enum CompositeGlyph {
+    static let argumentsAreWords: UInt16 = 0x0001
+    static let hasScale: UInt16 = 0x0008
+    static let moreComponents: UInt16 = 0x0020
+    static let hasXYScale: UInt16 = 0x0040
+    static let hasTwoByTwo: UInt16 = 0x0080
+
+    /// The component glyph ids and the byte offset of each id within `font.data`.
+    static func components(font: TrueTypeFont, glyph: UInt16) -> [(glyph: UInt16, offset: Int)] {
+        let range = font.glyphRange(glyph)
+        let data = font.data
+        guard range.count >= 10, Int16(bitPattern: UInt16(data[range.lowerBound]) << 8 | UInt16(data[range.lowerBound + 1])) < 0
+        else { return [] }
+        var result: [(glyph: UInt16, offset: Int)] = []
+        var position = range.lowerBound + 10
+        while position + 4 <= range.upperBound {
+            let flags = UInt16(data[position]) << 8 | UInt16(data[position + 1])
+            let component = UInt16(data[position + 2]) << 8 | UInt16(data[position + 3])
+            result.append((component, position + 2))
+            position += 4 + ((flags & argumentsAreWords) != 0 ? 4 : 2)
+            if (flags & hasScale) != 0 {
+                position += 2
+            } else if (flags & hasXYScale) != 0 {
+                position += 4
+            } else if (flags & hasTwoByTwo) != 0 {
+                position += 8
+            }
+            if (flags & moreComponents) == 0 { break }
+        }
+        return result
+    }
+}
+
+// MARK: - Writing
+
+/// Writes the subset's tables in the tag order libharu also uses when it re-saves the font.
+struct SubsetWriter {
+    let font: TrueTypeFont
+    let glyphs: GlyphSet
+    let codes: [(code: UInt16, glyph: UInt16)]
+
+    func write() -> [UInt8] {
+        let (glyf, loca) = makeGlyphTables()
+        var tables: [(tag: String, data: [UInt8])] = [
+            ("OS/2", copy("OS/2")),
+            ("cmap", makeCharacterMap()),
+            ("glyf", glyf),
+            ("head", makeHead()),
+            ("hhea", patch(copy("hhea"), at: 34, with: UInt16(glyphs.oldGlyphs.count))),
+            ("hmtx", makeMetrics()),
+            ("loca", loca),
+            ("maxp", patch(copy("maxp"), at: 4, with: UInt16(glyphs.oldGlyphs.count))),
+            ("name", makeNames()),
+            ("post", makePost()),
+        ]
+        tables.sort { $0.tag < $1.tag }
+        return assemble(tables)
+    }
+
+    private func copy(_ tag: String) -> [UInt8] {
+        let table = font.tables[tag]!
+        return Array(font.data[table.offset..<(table.offset + table.length)])
+    }
+
+    private func patch(_ bytes: [UInt8], at offset: Int, with value: UInt16) -> [UInt8] {
+        var result = bytes
+        result[offset] = UInt8(value >> 8)
+        result[offset + 1] = UInt8(value & 0xFF)
+        return result
+    }
+
+    /// `head` with a zero checksum adjustment (set by `assemble`) and long `loca` offsets.
+    private func makeHead() -> [UInt8] {
+        var head = copy("head")
+        head.replaceSubrange(8..<12, with: [0, 0, 0, 0])
+        return patch(head, at: 50, with: 1)
+    }
+
+    private func makeGlyphTables() -> (glyf: [UInt8], loca: [UInt8]) {
+        var glyf = [UInt8]()
+        var loca = ByteBuffer()
+        for old in glyphs.oldGlyphs {
+            loca.append32(UInt32(glyf.count))
+            let range = font.glyphRange(old)
+            let start = glyf.count
+            glyf.append(contentsOf: font.data[range])
+            for component in CompositeGlyph.components(font: font, glyph: old) {
+                let new = glyphs.newIDs[component.glyph]!
+                let position = start + (component.offset - range.lowerBound)
+                glyf[position] = UInt8(new >> 8)
+                glyf[position + 1] = UInt8(new & 0xFF)
+            }
+            while glyf.count % 4 != 0 { glyf.append(0) }
+        }
+        loca.append32(UInt32(glyf.count))
+        return (glyf, loca.bytes)
+    }
+
+    private func makeMetrics() -> [UInt8] {
+        var hmtx = ByteBuffer()
+        for old in glyphs.oldGlyphs {
+            hmtx.append16(font.advanceWidths[Int(old)])
+            hmtx.append16(UInt16(bitPattern: font.leftSideBearings[Int(old)]))
+        }
+        return hmtx.bytes
+    }
+
+    /// A `cmap` with one format 4 subtable (platform 3, encoding 1). Runs of consecutive codes with
+    /// consecutive glyph ids share a segment, so the table stays small.
+    private func makeCharacterMap() -> [UInt8] {
+        var segments: [(start: UInt16, end: UInt16, delta: UInt16)] = []
+        for (code, glyph) in codes {
+            if let last = segments.last, last.end &+ 1 == code, last.delta == glyph &- code {
+                segments[segments.count - 1].end = code
+            } else {
+                segments.append((code, code, glyph &- code))
+            }
+        }
+        segments.append((0xFFFF, 0xFFFF, 1))
+
+        let count = segments.count
+        var searchRange = 1
+        var entrySelector = 0
+        while searchRange * 2 <= count {
+            searchRange *= 2
+            entrySelector += 1
+        }
+        var table = ByteBuffer()
+        table.append16(0)
+        table.append16(1)
+        table.append16(3)
+        table.append16(1)
+        table.append32(12)
+        table.append16(4)
+        table.append16(UInt16(16 + 8 * count))
+        table.append16(0)
+        table.append16(UInt16(2 * count))
+        table.append16(UInt16(2 * searchRange))
+        table.append16(UInt16(entrySelector))
+        table.append16(UInt16(2 * count - 2 * searchRange))
+        segments.forEach { table.append16($0.end) }
+        table.append16(0)
+        segments.forEach { table.append16($0.start) }
+        segments.forEach { table.append16($0.delta) }
+        segments.forEach { _ in table.append16(0) }
+        return table.bytes
+    }
+
+    /// A `name` table with the family, style, full and PostScript names in Mac Roman and Windows Unicode records.
+    private func makeNames() -> [UInt8] {
+        let name = font.postScriptName
+        let entries: [(id: UInt16, text: String)] = [(1, name), (2, "Regular"), (4, name), (6, name)]
+        var records = ByteBuffer()
+        var storage = ByteBuffer()
+        let platforms: [(platform: UInt16, encoding: UInt16, language: UInt16, wide: Bool)] =
+            [(1, 0, 0, false), (3, 1, 0x409, true)]
+        for platform in platforms {
+            for entry in entries {
+                let encoded = platform.wide ? entry.text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+                    : Array(entry.text.utf8)
+                records.append16(platform.platform)
+                records.append16(platform.encoding)
+                records.append16(platform.language)
+                records.append16(entry.id)
+                records.append16(UInt16(encoded.count))
+                records.append16(UInt16(storage.bytes.count))
+                storage.bytes.append(contentsOf: encoded)
+            }
+        }
+        var table = ByteBuffer()
+        let recordCount = platforms.count * entries.count
+        table.append16(0)
+        table.append16(UInt16(recordCount))
+        table.append16(UInt16(6 + 12 * recordCount))
+        table.bytes.append(contentsOf: records.bytes)
+        table.bytes.append(contentsOf: storage.bytes)
+        return table.bytes
+    }
+
+    /// `post` version 3, which has no glyph names, keeping the original italic angle and underline metrics.
+    private func makePost() -> [UInt8] {
+        var post = Array(copy("post").prefix(32))
+        post.replaceSubrange(0..<4, with: [0, 3, 0, 0])
+        return post
+    }
+
+    private func assemble(_ tables: [(tag: String, data: [UInt8])]) -> [UInt8] {
+        var searchRange = 1
+        var entrySelector = 0
+        while searchRange * 2 <= tables.count {
+            searchRange *= 2
+            entrySelector += 1
+        }
+        var file = ByteBuffer()
+        file.append32(0x0001_0000)
+        file.append16(UInt16(tables.count))
+        file.append16(UInt16(16 * searchRange))
+        file.append16(UInt16(entrySelector))
+        file.append16(UInt16(16 * (tables.count - searchRange)))
+        var offset = 12 + 16 * tables.count
+        var headOffset = 0
+        for table in tables {
+            file.bytes.append(contentsOf: Array(table.tag.utf8))
+            file.append32(SubsetWriter.checksum(table.data))
+            file.append32(UInt32(offset))
+            file.append32(UInt32(table.data.count))
+            if table.tag == "head" { headOffset = offset }
+            offset += (table.data.count + 3) & ~3
+        }
+        for table in tables {
+            file.bytes.append(contentsOf: table.data)
+            while file.bytes.count % 4 != 0 { file.bytes.append(0) }
+        }
+        let adjustment = 0xB1B0_AFBA &- SubsetWriter.checksum(file.bytes)
+        file.bytes.replaceSubrange((headOffset + 8)..<(headOffset + 12),
+                                   with: [UInt8(adjustment >> 24), UInt8((adjustment >> 16) & 0xFF),
+                                          UInt8((adjustment >> 8) & 0xFF), UInt8(adjustment & 0xFF)])
+        return file.bytes
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var sum: UInt32 = 0
+        var index = 0
+        while index < bytes.count {
+            var word: UInt32 = 0
+            for byte in 0..<4 {
+                word <<= 8
+                if index + byte < bytes.count { word |= UInt32(bytes[index + byte]) }
+            }
+            sum = sum &+ word
+            index += 4
+        }
+        return sum
+    }
+}
+
+/// A growable big-endian byte buffer.
+struct ByteBuffer {
+    var bytes: [UInt8] = []
+
+    mutating func append16(_ value: UInt16) {
+        bytes.append(UInt8(value >> 8))
+        bytes.append(UInt8(value & 0xFF))
+    }
+
+    mutating func append32(_ value: UInt32) {
+        append16(UInt16(value >> 16))
+        append16(UInt16(value & 0xFFFF))
+    }
+}

@@ -1,0 +1,159 @@
+internal import CHaru
+import CecertCore
+import Foundation
+
+/// The single owner of one libharu document; `deinit` frees it.
+///
+/// Not thread-safe: a libharu document must only be used by one thread at a time.
+final class PDFDocument {
+    private let handle: HPDF_Doc
+    private var page: HPDF_Page?
+    private var font: HPDF_Font?
+
+    /// Creates an empty document that compresses every stream.
+    init() throws {
+        guard let handle = HPDF_New(nil, nil) else {
+            throw CecertError(.rendering, "libharu could not create a document (out of memory)")
+        }
+        self.handle = handle
+        try check(HPDF_SetCompressionMode(handle, UInt32(HPDF_COMP_ALL)), "setting the compression mode")
+        try check(HPDF_UseUTFEncodings(handle), "enabling UTF-8")
+        try check(HPDF_SetCurrentEncoder(handle, "UTF-8"), "selecting the UTF-8 encoder")
+    }
+
+    deinit {
+        HPDF_Free(handle)
+    }
+
+    /// Converts a libharu status to a Swift error, with the document's detail code.
+    private func check(_ status: HPDF_STATUS, _ step: String) throws {
+        guard status != HPDF_OK else { return }
+        let detail = HPDF_GetErrorDetail(handle)
+        HPDF_ResetError(handle)
+        throw CecertError(.rendering, "libharu failed while \(step): error 0x\(String(status, radix: 16, uppercase: true))"
+                          + ", detail \(detail)")
+    }
+
+    private func checkDocumentError(_ step: String) throws {
+        try check(HPDF_GetError(handle), step)
+    }
+
+    func setInfo(title: String, author: String, subject: String) throws {
+        try check(HPDF_SetInfoAttr(handle, HPDF_INFO_TITLE, title), "setting the title")
+        try check(HPDF_SetInfoAttr(handle, HPDF_INFO_AUTHOR, author), "setting the author")
+        try check(HPDF_SetInfoAttr(handle, HPDF_INFO_SUBJECT, subject), "setting the subject")
+    }
+
+    /// Loads a TrueType font from memory and embeds it.
+    ///
+    /// libharu 2.3.0 can only load a TrueType font from a file, so the bytes go into an anonymous memory file
+    /// (memfd) that libharu opens through `/proc/self/fd`. libharu keeps its own descriptor open until the
+    /// document is freed, so the memfd is closed right after loading and nothing is left on disk.
+    func embedFont(_ bytes: [UInt8]) throws {
+        let descriptor = CHaru_memfd_create("cecert-font")
+        guard descriptor >= 0 else {
+            throw CecertError(.rendering, "memfd_create failed for the font subset (errno \(errno))")
+        }
+        defer { close(descriptor) }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            throw CecertError(.rendering, "writing the font subset to a memfd failed (errno \(errno))")
+        }
+        guard let name = HPDF_LoadTTFontFromFile(handle, "/proc/self/fd/\(descriptor)", HPDF_TRUE) else {
+            try checkDocumentError("loading the font subset")
+            throw CecertError(.rendering, "libharu could not load the font subset")
+        }
+        guard let font = HPDF_GetFont(handle, name, "UTF-8") else {
+            try checkDocumentError("selecting the font subset")
+            throw CecertError(.rendering, "libharu could not select the font subset")
+        }
+        self.font = font
+    }
+
+    func addPage(width: Double, height: Double) throws {
+        guard let page = HPDF_AddPage(handle) else {
+            try checkDocumentError("adding a page")
+            throw CecertError(.rendering, "libharu could not add a page")
+        }
+        try check(HPDF_Page_SetWidth(page, Float(width)), "setting the page width")
+        try check(HPDF_Page_SetHeight(page, Float(height)), "setting the page height")
+        self.page = page
+    }
+
+    /// Serialises the document, compressing its streams.
+    func save() throws -> [UInt8] {
+        try check(HPDF_SaveToStream(handle), "saving the document")
+        var bytes = [UInt8](repeating: 0, count: Int(HPDF_GetStreamSize(handle)))
+        var size = HPDF_UINT32(bytes.count)
+        let status = bytes.withUnsafeMutableBufferPointer { HPDF_ReadFromStream(handle, $0.baseAddress, &size) }
+        // libharu returns HPDF_STREAM_EOF when the read reaches the end of the stream, which it always does here.
+        if status != HPDF_OK && status != HPDF_STREAM_EOF {
+            try check(status, "reading the saved document")
+        }
+        HPDF_ResetError(handle)
+        return Array(bytes.prefix(Int(size)))
+    }
+}
+
+// MARK: - Drawing
+
+extension PDFDocument {
+    /// Draws the steps in order, then checks libharu's error state once.
+    func draw(_ operations: [DrawOperation], substitutes: [UInt32: UInt16]) throws {
+        guard let page, let font else { throw CecertError(.rendering, "draw called before addPage and embedFont") }
+        for operation in operations {
+            switch operation {
+            case .text(let fitted, let color, let spacing):
+                HPDF_Page_SetRGBFill(page, Float(color.red), Float(color.green), Float(color.blue))
+                HPDF_Page_BeginText(page)
+                HPDF_Page_SetFontAndSize(page, font, Float(fitted.size))
+                if spacing != 0 { HPDF_Page_SetCharSpace(page, Float(spacing)) }
+                for line in fitted.lines {
+                    HPDF_Page_TextOut(page, Float(line.x), Float(line.baseline),
+                                      PDFDocument.encode(line.scalars, substitutes: substitutes))
+                }
+                if spacing != 0 { HPDF_Page_SetCharSpace(page, 0) }
+                HPDF_Page_EndText(page)
+            case .strokeRectangle(let box, let lineWidth, let color):
+                HPDF_Page_SetRGBStroke(page, Float(color.red), Float(color.green), Float(color.blue))
+                HPDF_Page_SetLineWidth(page, Float(lineWidth))
+                HPDF_Page_Rectangle(page, Float(box.x), Float(box.y), Float(box.width), Float(box.height))
+                HPDF_Page_Stroke(page)
+            case .fillRectangles(let boxes, let color):
+                HPDF_Page_SetRGBFill(page, Float(color.red), Float(color.green), Float(color.blue))
+                for box in boxes {
+                    HPDF_Page_Rectangle(page, Float(box.x), Float(box.y), Float(box.width), Float(box.height))
+                }
+                HPDF_Page_Fill(page)
+            case .lines(let segments, let lineWidth, let color):
+                guard !segments.isEmpty else { continue }
+                HPDF_Page_SetRGBStroke(page, Float(color.red), Float(color.green), Float(color.blue))
+                HPDF_Page_SetLineWidth(page, Float(lineWidth))
+                for segment in segments {
+                    HPDF_Page_MoveTo(page, Float(segment.x1), Float(segment.y1))
+                    HPDF_Page_LineTo(page, Float(segment.x2), Float(segment.y2))
+                }
+                HPDF_Page_Stroke(page)
+            case .circle(let x, let y, let radius, let lineWidth, let color):
+                HPDF_Page_SetRGBStroke(page, Float(color.red), Float(color.green), Float(color.blue))
+                HPDF_Page_SetLineWidth(page, Float(lineWidth))
+                HPDF_Page_Circle(page, Float(x), Float(y), Float(radius))
+                HPDF_Page_Stroke(page)
+            }
+        }
+        try checkDocumentError("drawing the page")
+    }
+
+    /// UTF-8 for libharu, with each character above U+FFFF replaced by its private-use stand-in in the subset.
+    static func encode(_ scalars: [Unicode.Scalar], substitutes: [UInt32: UInt16]) -> String {
+        var text = String.UnicodeScalarView()
+        for scalar in scalars {
+            if scalar.value > 0xFFFF, let code = substitutes[scalar.value], let standIn = Unicode.Scalar(code) {
+                text.append(standIn)
+            } else {
+                text.append(scalar)
+            }
+        }
+        return String(text)
+    }
+}
