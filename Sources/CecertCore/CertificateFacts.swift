@@ -38,6 +38,35 @@ public struct CertificateFacts: Sendable, Hashable, Codable {
     public var licenceIdentifier: String?
     public var templateVersion: String
 
+    /// Snake-case keys written out, because the automatic conversion does not round-trip `verifyURL`.
+    enum CodingKeys: String, CodingKey {
+        case number
+        case verificationCode = "verification_code"
+        case verifyURL = "verify_url"
+        case holderName = "holder_name"
+        case maskedIDNumber = "masked_id_number"
+        case workUnit = "work_unit"
+        case acceptancePoint = "acceptance_point"
+        case currentTitle = "current_title"
+        case declaration
+        case qualificationYears = "qualification_years"
+        case periodStart = "period_start"
+        case periodEnd = "period_end"
+        case requiredHours = "required_hours"
+        case requiredPublicCourses = "required_public_courses"
+        case publicCourses = "public_courses"
+        case publicHours = "public_hours"
+        case professionalHours = "professional_hours"
+        case totalHours = "total_hours"
+        case years
+        case batchCode = "batch_code"
+        case batchName = "batch_name"
+        case issueDate = "issue_date"
+        case issuer
+        case licenceIdentifier = "licence_identifier"
+        case templateVersion = "template_version"
+    }
+
     public init(number: String, verificationCode: String, verifyURL: String, holderName: String, maskedIDNumber: String,
                 workUnit: String, acceptancePoint: String, currentTitle: String, declaration: String,
                 qualificationYears: Int, periodStart: Int, periodEnd: Int, requiredHours: Hours?,
@@ -86,6 +115,11 @@ public struct CertificateRecord: Sendable, Hashable, Codable {
     /// Lower-case hex SHA-256 of the PDF bytes as issued.
     public var pdfSHA256: String
 
+    enum CodingKeys: String, CodingKey {
+        case facts
+        case pdfSHA256 = "pdf_sha256"
+    }
+
     public init(facts: CertificateFacts, pdfSHA256: String) {
         self.facts = facts
         self.pdfSHA256 = pdfSHA256
@@ -98,13 +132,11 @@ public struct CertificateRecord: Sendable, Hashable, Codable {
         normalized.facts = normalized.facts.normalizedToNFC()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         return Array(try encoder.encode(normalized))
     }
 
     public static func decode(canonicalJSON bytes: [UInt8]) throws -> CertificateRecord {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         do {
             return try decoder.decode(CertificateRecord.self, from: Data(bytes))
         } catch {

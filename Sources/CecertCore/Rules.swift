@@ -33,6 +33,13 @@ public struct YearSummary: Sendable, Hashable, Codable {
     public var publicHours: Hours
     public var professionalHours: Hours
 
+    enum CodingKeys: String, CodingKey {
+        case year
+        case publicCourses = "public_courses"
+        case publicHours = "public_hours"
+        case professionalHours = "professional_hours"
+    }
+
     public init(year: Int, publicCourses: Int, publicHours: Hours, professionalHours: Hours) {
         self.year = year
         self.publicCourses = publicCourses
