@@ -25,7 +25,7 @@ struct CommandContext {
 public enum CecertCommand {
     static let subcommands: [any Subcommand.Type] = [
         ImportCommand.self, IssueCommand.self, PrintCommand.self, CertificatesCommand.self, ServeCommand.self,
-        KeysCommand.self,
+        KeysCommand.self, ApplicationsCommand.self, BatchesCommand.self,
     ]
 
     public enum ExitStatus {
