@@ -4,12 +4,12 @@ import Foundation
 public struct BatchConfiguration: Sendable, Hashable {
     /// The batch's code, name and submission window.
     public var batch: Batch
-    /// The region (所在地) an applicant must have, such as 市直; nil admits every region.
+    /// The region (所在地) an applicant must have, such as 市直. Nil admits every region.
     ///
     /// A batch with a region also requires acceptance points that start with the region and a dash,
     /// such as 市直—泰州市卫生健康委员会.
     public var region: String?
-    /// The acceptance points (受理点) an application may pick; empty admits any point allowed by `region`.
+    /// The acceptance points (受理点) an application may pick. An empty list admits any point that `region` allows.
     public var acceptancePoints: [String]
     /// The hour norms that rule evaluation and issuance apply to this batch.
     public var norms: HourNorms
@@ -28,7 +28,7 @@ extension BatchConfiguration {
     /// Dashes that separate a region from a unit in an acceptance point: 市直—某局, 市直-某局.
     static let pointSeparators: [Character] = ["\u{2014}", "\u{2013}", "-", "\u{FF0D}"]
 
-    /// The field and the rule that reject an application's region or acceptance point, or nil when both are admitted.
+    /// Returns the field and the rule that reject an application's region or acceptance point, or nil when both are admitted.
     public func admissionProblem(region applicantRegion: String, acceptancePoint: String) -> (field: String, message: String)? {
         if let region {
             guard applicantRegion == region else {
@@ -79,7 +79,7 @@ struct HourNormsJSON: Codable {
 }
 
 extension HourNorms {
-    /// The norms as sorted-key JSON, the form stored in `batches.norms_json`.
+    /// Encodes the norms as sorted-key JSON, the form stored in `batches.norms_json`.
     public func jsonText() -> String {
         let value = HourNormsJSON(junior_per_year: juniorPerYear, senior_per_year: seniorPerYear,
                                   junior_to_intermediate_per_year: juniorToIntermediatePerYear,

@@ -40,7 +40,7 @@ public struct CSVApplicationDecoder: Sendable {
     }
 
     /// Decodes every application in `text`.
-    /// - Parameter batch: looks up a batch configured in the store by its code; nil means unknown.
+    /// - Parameter batch: looks up a batch configured in the store by its code, returning nil for an unknown code.
     /// - Throws: `CecertError(.invalidInput)` when the file is not CSV or lacks a required header.
     public func decode(_ text: String, batch: (String) -> Batch?) throws -> Result {
         let records = try CSVReader.records(text)
@@ -159,16 +159,16 @@ extension CSVApplicationDecoder {
         return object
     }
 
-    /// The JSON code for a Chinese label; a code or an unknown value passes through for the decoder to check.
+    /// Maps a Chinese label to its JSON code. A code or an unknown value passes through for the decoder to check.
     static func code(_ text: String, _ labels: [String: String]) -> String { labels[text] ?? text }
 
-    /// A number as JSON would carry it, or the text itself so the decoder reports it as not a number.
+    /// Converts text to a number as JSON would carry it, or keeps the text so the decoder reports it as not a number.
     static func number(_ text: String) -> Any {
         guard let value = Double(text), value.isFinite else { return text }
         return NSNumber(value: value)
     }
 
-    /// `YYYY-MM-DD` from the forms Excel writes, such as 2015/7/1.
+    /// Rewrites the date forms Excel writes, such as 2015/7/1, as `YYYY-MM-DD`.
     static func date(_ text: String) -> String {
         let parts = text.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." })
         guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else {
@@ -177,7 +177,7 @@ extension CSVApplicationDecoder {
         return String(format: "%04d-%02d-%02d", year, month, day)
     }
 
-    /// ISO 8601 with an offset. A time without an offset, as Excel writes it (2020/5/5 12:46), is China time.
+    /// Rewrites a timestamp as ISO 8601 with an offset. A time without an offset, as Excel writes it (2020/5/5 12:46), is China time.
     static func timestamp(_ text: String) -> String {
         if Timestamp.parse(text) != nil { return text }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" })
@@ -202,7 +202,7 @@ extension CSVApplicationDecoder {
                                 "evidence": "证明材料"]
     static let reviewColumns = ["stage": "结果", "decision": "结果", "reviewer": "人", "at": "时间", "comment": "意见"]
 
-    /// The row and column of a decoder field path such as `courses[2].hours` or `reviews[1].at`.
+    /// Finds the row and column of a decoder field path such as `courses[2].hours` or `reviews[1].at`.
     func locate(_ field: String, first: CSVRow, courseRows: [CSVRow]) -> (Int, String) {
         if let column = Self.columnsByField[field] { return (first.record.row, column) }
         if let (index, key) = Self.indexed(field, prefix: "courses"), index < courseRows.count {
@@ -225,7 +225,7 @@ extension CSVApplicationDecoder {
     }
 }
 
-/// One data row with access by header name; a missing optional column reads as empty.
+/// One data row with access by header name. A missing optional column reads as empty.
 struct CSVRow {
     let record: CSVRecord
     let columns: [String: Int]

@@ -1,6 +1,6 @@
 /// One record of a CSV file with the spreadsheet row it starts on.
 public struct CSVRecord: Sendable, Hashable {
-    /// The 1-based number of the line the record starts on; the header is row 1.
+    /// The 1-based number of the line the record starts on, so the header is row 1.
     public var row: Int
     public var fields: [String]
 
@@ -12,7 +12,7 @@ public struct CSVRecord: Sendable, Hashable {
 
 /// Parses comma-separated values as RFC 4180 describes them.
 ///
-/// Fields may be quoted with `"`; a quoted field may contain commas, line breaks and doubled quotes.
+/// Fields may be quoted with `"`, and a quoted field may contain commas, line breaks and doubled quotes.
 /// Records end with CRLF or LF. Blank lines are skipped.
 public enum CSVReader {
     /// Splits `text` into records.

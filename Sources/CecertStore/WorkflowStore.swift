@@ -50,7 +50,7 @@ extension ReviewStore {
         }
     }
 
-    /// The batch with its configuration, or nil when the code is unknown. Unset columns read as the
+    /// Loads the batch with its configuration, or nil when the code is unknown. Unset columns read as the
     /// defaults: no region rule, no point list and the 2020 norms.
     public func batchConfiguration(code: String) throws -> BatchConfiguration? {
         guard let row = try connection.queryRow("SELECT * FROM batches WHERE code = ?", [.text(code)]) else { return nil }
@@ -82,7 +82,7 @@ extension ReviewStore {
         guard changed == 1 else { throw Self.unknownBatch(code) }
     }
 
-    /// The hour norms of a batch: the configured ones, or the 2020 notice's when none are set.
+    /// Returns the hour norms of a batch: the configured ones, or the 2020 notice's when none are set.
     /// - Throws: `CecertError(.notFound)` for an unknown batch.
     public func norms(batch code: String) throws -> HourNorms {
         guard let configuration = try batchConfiguration(code: code) else { throw Self.unknownBatch(code) }

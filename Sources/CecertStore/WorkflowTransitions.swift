@@ -18,7 +18,7 @@ extension ReviewStore {
     ///
     /// The batch must admit the applicant's region and acceptance point, and `at` must fall inside the
     /// batch window in China time.
-    /// - Parameter expectedVersion: the version the caller last read; nil takes the version read just
+    /// - Parameter expectedVersion: the version the caller last read. Nil takes the version read just
     ///   before the write transaction.
     /// - Throws: `CecertError(.workflow)` naming the rule that rejects the submission, or
     ///   `CecertError(.conflict)` when another writer changed the application first.
@@ -36,7 +36,7 @@ extension ReviewStore {
     }
 
     /// Records a pre- or final-review decision and moves the application to its next state.
-    /// - Parameter expectedVersion: the version the reviewer looked at; nil takes the version read just
+    /// - Parameter expectedVersion: the version the reviewer looked at. Nil takes the version read just
     ///   before the write transaction.
     /// - Throws: `CecertError(.workflow)` naming the rule that rejects the decision, or
     ///   `CecertError(.conflict)` when another reviewer decided first.

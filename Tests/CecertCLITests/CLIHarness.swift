@@ -43,7 +43,7 @@ enum CLI {
                              errorOutput: errors.withLock { $0.joined(separator: "\n") })
     }
 
-    /// The `cecert` executable next to the test bundle; `swift build` must have built it.
+    /// The `cecert` executable next to the test bundle, so `swift build` must have built it.
     static var executable: URL {
         get throws {
             if let path = ProcessInfo.processInfo.environment["CECERT_BINARY"] { return URL(fileURLWithPath: path) }
@@ -109,14 +109,14 @@ enum CLI {
 enum WorkflowData {
     static let batchName = "2020年市直批次"
 
-    /// A JSON Lines draft: no submission and no review.
+    /// Returns a JSON Lines draft with no submission and no review.
     static func draft(_ id: String, idNumber: String = "321204197101110326", name: String = "张三") -> String {
         #"{"application_id": "\#(id)", "batch": {"code": "2020-SZ-CE", "name": "\#(batchName)", "opens_on": "2020-03-27", "closes_on": "2020-05-29"}, "applicant": {"id_number": "\#(idNumber)", "name": "\#(name)", "phone": "18009883727", "email": "a@example.cn", "region": "市直", "work_unit": "泰州市人民医院"}, "acceptance_point": "市直—泰州市卫生健康委员会", "current_title": {"level": "junior", "name": "助理工程师", "obtained_on": "2015-07-01"}, "declaration": "junior_to_intermediate", "qualification_years": 4, "courses": [{"year": 2019, "category": "public", "title": "科学素养", "hours": 40, "source": "platform"}, {"year": 2018, "category": "public", "title": "法治", "hours": 40, "source": "platform"}, {"year": 2017, "category": "public", "title": "心理健康", "hours": 40, "source": "platform"}, {"year": 2016, "category": "public", "title": "诚信", "hours": 30, "source": "platform"}]}"#
     }
 
     static let idNumbers = ["321204197101110326", "11010519491231002X", "110105198001010016", "110105198001010024"]
 
-    /// A store with the 2020 市直 batch and the given drafts, each with its own applicant.
+    /// Creates a store with the 2020 市直 batch and the given drafts, each with its own applicant.
     static func store(in directory: TemporaryDirectory, drafts ids: [String]) throws -> String {
         let store = directory.path + "/cecert.sqlite"
         let added = CLI.run(["batches", "add", "2020-SZ-CE", "--name", batchName, "--opens", "2020-03-27", "--closes", "2020-05-29",

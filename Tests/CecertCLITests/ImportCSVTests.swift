@@ -38,7 +38,7 @@ struct ImportCSVTests {
         try #require(added.status == 0, "\(added.errorOutput)")
     }
 
-    /// Every row of the tables an import writes, in a stable order.
+    /// Lists every row of the tables an import writes, in a stable order.
     func dump(_ path: String) throws -> [String] {
         let store = try ReviewStore(path: path)
         defer { store.close() }

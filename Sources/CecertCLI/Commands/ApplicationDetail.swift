@@ -34,7 +34,7 @@ extension ApplicationsCommand {
         return CecertCommand.ExitStatus.success
     }
 
-    /// Each year's public courses and hours, the total against the requirement, and what is missing.
+    /// Formats each year's public courses and hours, the total against the requirement, and what is missing.
     static func rulesLines(_ evaluation: RuleEvaluation) -> [String] {
         var lines = ["rules: \(evaluation.years) year(s) \(evaluation.period.lowerBound)-\(evaluation.period.upperBound), yearly norm \(evaluation.yearlyNorm) h"]
         lines.append("  year  public courses  public h  professional h  total h")
@@ -51,8 +51,8 @@ extension ApplicationsCommand {
         return lines
     }
 
-    /// Submissions, corrections and decisions, oldest first. An imported submission has no event, so its
-    /// `submitted_at` stands in for it.
+    /// Lists submissions, corrections and decisions, oldest first. An imported submission has no event, so
+    /// its `submitted_at` is shown instead.
     static func historyLines(_ application: Application, events: [ApplicationEvent]) -> [String] {
         var entries: [(at: Date, order: Int, text: String)] = []
         if let submittedAt = application.submittedAt, !events.contains(where: { $0.action == "submit" }) {
