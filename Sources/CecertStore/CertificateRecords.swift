@@ -116,7 +116,7 @@ extension ReviewStore {
 
     /// Every registered public key, oldest first.
     public func publicKeys() throws -> [(keyID: String, publicKey: [UInt8], createdAt: String, retiredAt: String?)] {
-        try connection.query("SELECT key_id, public_key, created_at, retired_at FROM signing_keys ORDER BY created_at, key_id").map {
+        try connection.query("SELECT key_id, public_key, created_at, retired_at FROM signing_keys ORDER BY rowid").map {
             ($0.text("key_id") ?? "", $0.blob("public_key") ?? [], $0.text("created_at") ?? "", $0.text("retired_at"))
         }
     }

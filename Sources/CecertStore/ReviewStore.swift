@@ -90,6 +90,11 @@ extension ReviewStore {
         let hash = try sourceHash(application)
 
         try upsertBatch(application.batch, line: line, applicationID: application.id)
+        if let configuration = try batchConfiguration(code: application.batch.code),
+           let problem = configuration.admissionProblem(region: application.applicant.region,
+                                                        acceptancePoint: application.acceptancePoint) {
+            throw fail(problem.field, problem.message)
+        }
         try upsertApplicant(application.applicant, fail: fail)
 
         if let existing = try connection.queryRow("SELECT source_hash, batch_code FROM applications WHERE id = ?", [.text(application.id)]) {

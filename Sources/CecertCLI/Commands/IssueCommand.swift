@@ -46,7 +46,7 @@ enum IssueCommand: Subcommand {
             factsBuilder: FactsBuilder(baseURL: configuration.baseURL, issuer: configuration.issuer,
                                        licenceTypeCode: configuration.licenceTypeCode,
                                        issuerCreditCode: configuration.issuerCreditCode),
-            areaCode: configuration.areaCode, norms: .notice2020, groupSize: configuration.issueGroupSize,
+            areaCode: configuration.areaCode, groupSize: configuration.issueGroupSize,
             logger: logger)
     }
 

@@ -31,7 +31,6 @@ struct Issuer {
     let key: SigningKey
     let factsBuilder: FactsBuilder
     let areaCode: String
-    let norms: HourNorms
     let groupSize: Int
     let logger: Logger
     var progress: (Int, Int) -> Void = { _, _ in }
@@ -83,7 +82,7 @@ struct Issuer {
         guard let application = try store.application(id: applicationID) else {
             throw CecertError(.notFound, "application \(applicationID) is not in the store")
         }
-        let evaluation = HourRules.evaluate(application, norms: norms)
+        let evaluation = HourRules.evaluate(application, norms: try store.norms(batch: application.batch.code))
         let number = CertificateNumber(area: areaCode, year: application.batch.year,
                                        serial: try store.nextSerial(area: areaCode, year: application.batch.year))
         let code = VerificationCode.generate()
