@@ -71,7 +71,7 @@ public final class CertificateRenderer {
         let document = try PDFDocument()
         try document.setInfo(title: "继续教育学时审验合格证明 \(facts.number)", author: facts.issuer,
                              subject: facts.verifyURL)
-        try document.embedFont(subset.bytes)
+        try document.embedFont(subset.bytes, toUnicode: subset.toUnicode)
         try document.addPage(width: template.pageWidth, height: template.pageHeight)
         try document.draw(operations, substitutes: subset.substitutes)
         timings.drawing = clock.lap()

@@ -12,6 +12,11 @@ struct FontSubset {
     /// The code point to pass to libharu for each printed scalar: itself in the BMP, a private-use one above.
     let substitutes: [UInt32: UInt16]
 
+    /// Each code in the subset's `cmap` and the character it prints, ordered by code.
+    var toUnicode: [(code: UInt16, scalar: UInt32)] {
+        substitutes.map { (code: $0.value, scalar: $0.key) }.sorted { $0.code < $1.code }
+    }
+
     /// First code point handed out to characters above U+FFFF.
     static let privateUseBase: UInt32 = 0xE000
 

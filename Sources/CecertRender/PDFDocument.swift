@@ -49,7 +49,7 @@ final class PDFDocument {
     /// libharu 2.3.0 can only load a TrueType font from a file, so the bytes go into an anonymous memory file
     /// (memfd) that libharu opens through `/proc/self/fd`. libharu keeps its own descriptor open until the
     /// document is freed, so the memfd is closed right after loading and nothing is left on disk.
-    func embedFont(_ bytes: [UInt8]) throws {
+    func embedFont(_ bytes: [UInt8], toUnicode: [(code: UInt16, scalar: UInt32)]) throws {
         let descriptor = CHaru_memfd_create("cecert-font")
         guard descriptor >= 0 else {
             throw CecertError(.rendering, "memfd_create failed for the font subset (errno \(errno))")
@@ -67,7 +67,31 @@ final class PDFDocument {
             try checkDocumentError("selecting the font subset")
             throw CecertError(.rendering, "libharu could not select the font subset")
         }
+        try replaceToUnicode(of: font, mappings: toUnicode)
         self.font = font
+    }
+
+    /// Rewrites the font's ToUnicode CMap so that text extraction returns the printed characters.
+    ///
+    /// libharu 2.3.0 gives a UTF-8 font a ToUnicode stream that is a copy of its encoding CMap, with a
+    /// `begincidrange` that is invalid in a ToUnicode CMap, and it cannot know that a private-use code stands for
+    /// a character above U+FFFF. The stream object is kept and only its dictionary and contents are replaced,
+    /// using libharu's object API (hpdf_objects.h), so no orphaned object is written.
+    private func replaceToUnicode(of font: HPDF_Font, mappings: [(code: UInt16, scalar: UInt32)]) throws {
+        guard let item = HPDF_Dict_GetItem(font, "ToUnicode", UInt16(HPDF_OCLASS_DICT)) else {
+            throw CecertError(.rendering, "libharu created no ToUnicode CMap for the font subset")
+        }
+        let cmap = item.assumingMemoryBound(to: HPDF_Dict_Rec.self)
+        guard let stream = cmap.pointee.stream else {
+            throw CecertError(.rendering, "libharu's ToUnicode CMap has no stream")
+        }
+        for key in ["CIDSystemInfo", "CMapName", "Type", "WMode"] {
+            _ = HPDF_Dict_RemoveElement(cmap, key)
+        }
+        HPDF_ResetError(handle)
+        HPDF_MemStream_FreeData(stream)
+        try check(HPDF_Stream_WriteStr(stream, ToUnicodeCMap.make(mappings)), "writing the ToUnicode CMap")
+        cmap.pointee.filter = UInt32(HPDF_STREAM_FILTER_FLATE_DECODE)
     }
 
     func addPage(width: Double, height: Double) throws {
