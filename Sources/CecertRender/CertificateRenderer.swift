@@ -7,12 +7,13 @@ import Foundation
 /// template version give byte-identical PDFs in every process, because libharu writes no creation date or
 /// document ID unless asked, and the font subset's tag is always the first one libharu assigns.
 ///
-/// Threading: an instance is not thread-safe (libharu documents are not), so use one renderer per thread.
-/// It is not `Sendable` for that reason.
+/// Threading: an instance is not thread-safe, because it reuses one libharu document handle, so use one renderer
+/// per thread. It is not `Sendable` for that reason.
 public final class CertificateRenderer {
     private let font: TrueTypeFont
     private let templates: [String: Template]
     private let logger: Logger
+    private let document: PDFDocument
     /// Time spent in each stage of the latest `render` call.
     private(set) var lastTimings = RenderTimings()
 
@@ -28,6 +29,7 @@ public final class CertificateRenderer {
         self.font = try TrueTypeFont(path: configuration.fontPath)
         self.templates = try CertificateRenderer.loadTemplates(in: configuration.templatesDirectory)
         self.logger = logger
+        self.document = try PDFDocument()
         let versions = templates.keys.sorted { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
         self.currentTemplateVersion = versions.last!
         for template in templates.values {
@@ -65,13 +67,13 @@ public final class CertificateRenderer {
         let operations = try PageLayout(template: template, font: font).makeOperations(for: facts)
         timings.layout = clock.lap()
 
-        let subset = FontSubset.make(font: font, scalars: PageLayout.scalars(in: operations))
+        let subset = try FontSubset.make(font: font, scalars: PageLayout.scalars(in: operations))
         timings.subset = clock.lap()
 
-        let document = try PDFDocument()
+        try document.begin()
         try document.setInfo(title: "继续教育学时审验合格证明 \(facts.number)", author: facts.issuer,
                              subject: facts.verifyURL)
-        try document.embedFont(subset.bytes, toUnicode: subset.toUnicode)
+        try document.embedFont(subset)
         try document.addPage(width: template.pageWidth, height: template.pageHeight)
         try document.draw(operations, substitutes: subset.substitutes)
         timings.drawing = clock.lap()
@@ -129,9 +131,6 @@ extension CertificateRenderer {
             if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
                 throw CecertError(code, "\(field): control character \(hex) cannot be printed")
             }
-            if (0xE000...0xF8FF).contains(scalar.value) || scalar.value >= 0xF0000 {
-                throw CecertError(code, "\(field): private-use character \(hex) cannot be printed")
-            }
             if font.glyph(for: scalar) == nil {
                 throw CecertError(code, "\(field): \(Character(scalar)) \(hex) is not in the font")
             }
@@ -160,7 +159,7 @@ extension String {
 
 // MARK: - Timing
 
-/// Nanoseconds spent in each stage of one render, and the size of the font subset in bytes.
+/// Thread CPU nanoseconds spent in each stage of one render, and the size of the font subset in bytes.
 struct RenderTimings: Sendable {
     /// Placeholders, text fitting and QR encoding.
     var layout: UInt64 = 0
@@ -173,11 +172,18 @@ struct RenderTimings: Sendable {
     var fontBytes = 0
 }
 
+/// Measures on-CPU time of the calling thread, so that other processes on a busy machine do not inflate it.
 struct StageClock {
-    private var last = DispatchTime.now().uptimeNanoseconds
+    private var last = StageClock.now()
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
 
     mutating func lap() -> UInt64 {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = StageClock.now()
         defer { last = now }
         return now - last
     }

@@ -4,33 +4,41 @@ import CecertCore
 ///
 /// libharu 2.3.0 embeds the font's whole `cmap`, `loca` and `hmtx` and reads only the BMP part of a `cmap`,
 /// so every PDF would carry about 300 KB of tables, and characters above U+FFFF would print as spaces.
-/// A subset built here avoids both: its format 4 `cmap` maps each printed BMP character to its glyph, and each
-/// character above U+FFFF to a private-use code point (U+E000 onwards) that the page text uses in its place.
+/// A subset built here avoids both. Its format 4 `cmap` maps consecutive stand-in codes, from U+0100 upwards
+/// in code point order of the printed characters, to their glyphs. The page text is written in those codes,
+/// which libharu's UTF-8 encoder turns into equal CIDs, and the ToUnicode CMap maps them back to the printed
+/// characters. Consecutive codes keep the `cmap` at one segment, which matters because libharu looks up all
+/// 65,536 codes with a linear scan over the segments when it creates the font (about 2 ms per certificate
+/// with a segment per run of printed characters). Low codes keep the CIDToGIDMap stream short.
 struct FontSubset {
     /// The font file bytes.
     let bytes: [UInt8]
-    /// The code point to pass to libharu for each printed scalar: itself in the BMP, a private-use one above.
+    /// The stand-in code for each printed scalar.
     let substitutes: [UInt32: UInt16]
+    /// The subset's glyph id for each stand-in code, ordered by code.
+    let codes: [(code: UInt16, glyph: UInt16)]
 
-    /// Each code in the subset's `cmap` and the character it prints, ordered by code.
+    /// Each stand-in code and the character it prints, ordered by code.
     var toUnicode: [(code: UInt16, scalar: UInt32)] {
         substitutes.map { (code: $0.value, scalar: $0.key) }.sorted { $0.code < $1.code }
     }
 
-    /// First code point handed out to characters above U+FFFF.
-    static let privateUseBase: UInt32 = 0xE000
+    /// The first stand-in code. Codes below U+0100 are avoided so that none is a control character or the
+    /// single-byte space, to which PDF word spacing would apply.
+    static let firstCode: UInt32 = 0x0100
+    /// The codes must stay below the UTF-16 surrogates, which are not Unicode scalars.
+    static let lastCode: UInt32 = 0xD7FF
 
     /// Builds a subset for `scalars`, which must all be in the font (checked by the caller).
-    static func make(font: TrueTypeFont, scalars: Set<UInt32>) -> FontSubset {
+    /// - Throws: `CecertError(.rendering)` when there are more distinct characters than stand-in codes.
+    static func make(font: TrueTypeFont, scalars: Set<UInt32>) throws -> FontSubset {
+        guard scalars.count <= Int(lastCode - firstCode) + 1 else {
+            throw CecertError(.rendering, "a certificate may print at most \(lastCode - firstCode + 1) distinct characters")
+        }
         var substitutes: [UInt32: UInt16] = [:]
-        var nextPrivateUse = privateUseBase
         var mapped: [(code: UInt16, oldGlyph: UInt16)] = []
-        for scalar in scalars.sorted() {
-            var code = UInt16(truncatingIfNeeded: scalar)
-            if scalar > 0xFFFF {
-                code = UInt16(nextPrivateUse)
-                nextPrivateUse += 1
-            }
+        for (index, scalar) in scalars.sorted().enumerated() {
+            let code = UInt16(firstCode + UInt32(index))
             substitutes[scalar] = code
             mapped.append((code, font.characterToGlyph[scalar] ?? 0))
         }
@@ -41,7 +49,7 @@ struct FontSubset {
         glyphs.addComponents()
 
         let bytes = SubsetWriter(font: font, glyphs: glyphs, codes: codes).write()
-        return FontSubset(bytes: bytes, substitutes: substitutes)
+        return FontSubset(bytes: bytes, substitutes: substitutes, codes: codes)
     }
 }
 
