@@ -153,7 +153,7 @@ extension ElementContext {
         }
         let total = columns.reduce(0) { $0 + $1.width }
         guard abs(total - box.width) < 0.01 else {
-            throw loader.invalid(id, "column widths add up to \(total) pt but the box is \(box.width) pt wide")
+            throw loader.invalid(id, "column widths add up to \(points(total)) pt but the box is \(box.width) pt wide")
         }
         let maxRows = try fields.integer("maxRows", in: 1...20)
         let rowHeight = try fields.positive("rowHeight")
@@ -167,13 +167,18 @@ extension ElementContext {
                           shade: try color(fields, "shade"))
     }
 
+    /// A length rounded to thousandths of a point, so sums of widths print without binary noise.
+    func points(_ value: Double) -> Double {
+        (value * 1000).rounded() / 1000
+    }
+
     func columnWidths(_ fields: Fields, box: Box) throws -> [Double] {
         guard let widths = fields.values["columns"] as? [Double], !widths.isEmpty, widths.allSatisfy({ $0 > 0 }) else {
             throw loader.invalid(fields.element, "'columns' must be a non-empty array of positive widths in points")
         }
         let total = widths.reduce(0, +)
         guard abs(total - box.width) < 0.01 else {
-            throw loader.invalid(fields.element, "column widths add up to \(total) pt but the box is \(box.width) pt wide")
+            throw loader.invalid(fields.element, "column widths add up to \(points(total)) pt but the box is \(box.width) pt wide")
         }
         return widths
     }
