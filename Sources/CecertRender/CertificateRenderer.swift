@@ -35,10 +35,12 @@ public final class CertificateRenderer {
         for template in templates.values {
             try checkTemplateCharacters(template)
         }
-        logger.info("Certificate renderer ready", metadata: [
-            "render.font": configuration.fontPath, "render.font.glyphs": "\(font.numberOfGlyphs)",
-            "render.templates": versions.joined(separator: ","),
-        ])
+        logger.info(
+            "Certificate renderer ready",
+            metadata: [
+                "render.font": configuration.fontPath, "render.font.glyphs": "\(font.numberOfGlyphs)",
+                "render.templates": versions.joined(separator: ","),
+            ])
     }
 
     /// Checks that the font can draw every printed character of the facts.
@@ -58,8 +60,10 @@ public final class CertificateRenderer {
     public func render(_ facts: CertificateFacts) throws -> [UInt8] {
         try checkPrintable(facts)
         guard let template = templates[facts.templateVersion] else {
-            throw CecertError(.configuration, "template version \(facts.templateVersion) is not installed "
-                              + "(installed: \(templates.keys.sorted().joined(separator: ", ")))")
+            throw CecertError(
+                .configuration,
+                "template version \(facts.templateVersion) is not installed "
+                    + "(installed: \(templates.keys.sorted().joined(separator: ", ")))")
         }
         var timings = RenderTimings()
         var clock = StageClock()
@@ -71,8 +75,9 @@ public final class CertificateRenderer {
         timings.subset = clock.lap()
 
         try document.begin()
-        try document.setInfo(title: "继续教育学时审验合格证明 \(facts.number)", author: facts.issuer,
-                             subject: facts.verifyURL)
+        try document.setInfo(
+            title: "继续教育学时审验合格证明 \(facts.number)", author: facts.issuer,
+            subject: facts.verifyURL)
         try document.embedFont(subset)
         timings.fontLoading = clock.lap()
 
@@ -105,8 +110,10 @@ extension CertificateRenderer {
             let template = try TemplateLoader.load(path: path)
             let expected = String(name.dropFirst("certificate-v".count).dropLast(".json".count))
             guard template.version == expected else {
-                throw CecertError(.configuration, "template \(path): 'version' is \(template.version) but the file "
-                                  + "name says \(expected)")
+                throw CecertError(
+                    .configuration,
+                    "template \(path): 'version' is \(template.version) but the file "
+                        + "name says \(expected)")
             }
             templates[template.version] = template
         }
@@ -121,8 +128,9 @@ extension CertificateRenderer {
         for element in template.elements {
             for text in element.texts {
                 let fixed = text.replacingOccurrences(of: "\\{[^}]*\\}", with: "", options: .regularExpression)
-                try checkCharacters(fixed, field: "template \(template.path) element '\(element.id)'",
-                                    code: .configuration)
+                try checkCharacters(
+                    fixed, field: "template \(template.path) element '\(element.id)'",
+                    code: .configuration)
             }
         }
     }
@@ -141,7 +149,7 @@ extension CertificateRenderer {
 }
 
 extension PageLayout {
-    /// Every character the operations print.
+    /// Collects every character the operations print.
     static func scalars(in operations: [DrawOperation]) -> Set<UInt32> {
         var scalars = Set<UInt32>()
         for case .text(let fitted, _, _) in operations {

@@ -53,8 +53,10 @@ final class PDFDocument {
         guard status != HPDF_OK else { return }
         let detail = HPDF_GetErrorDetail(handle)
         HPDF_ResetError(handle)
-        throw CecertError(.rendering, "libharu failed while \(step): error 0x\(String(status, radix: 16, uppercase: true))"
-                          + ", detail \(detail)")
+        throw CecertError(
+            .rendering,
+            "libharu failed while \(step): error 0x\(String(status, radix: 16, uppercase: true))"
+                + ", detail \(detail)")
     }
 
     private func checkDocumentError(_ step: String) throws {
@@ -102,7 +104,8 @@ final class PDFDocument {
     /// 0.6 ms to compress. CIDs past the end of the stream map to glyph 0 (PDF 1.7, 9.7.4.2), and no text uses them.
     private func replaceGlyphMap(of font: HPDF_Font, codes: [(code: UInt16, glyph: UInt16)]) throws {
         guard let attributes = font.pointee.attr?.assumingMemoryBound(to: HPDF_FontAttr_Rec.self),
-              let map = attributes.pointee.map_stream, let stream = map.pointee.stream else {
+            let map = attributes.pointee.map_stream, let stream = map.pointee.stream
+        else {
             throw CecertError(.rendering, "libharu created no CIDToGIDMap for the font subset")
         }
         var bytes = [UInt8](repeating: 0, count: 2 * (Int(codes.last?.code ?? 0) + 1))
@@ -117,9 +120,9 @@ final class PDFDocument {
 
     /// Rewrites the font's ToUnicode CMap so that text extraction returns the printed characters.
     ///
-    /// libharu 2.3.0 gives a UTF-8 font a ToUnicode stream that is a copy of its encoding CMap, with a
-    /// `begincidrange` that is invalid in a ToUnicode CMap, and it cannot know which character each private-use
-    /// code of the subset stands for. The stream object is kept and only its dictionary and contents are replaced,
+    /// libharu 2.3.0 gives a UTF-8 font a ToUnicode stream that is a copy of its encoding CMap, and its
+    /// `begincidrange` is invalid in a ToUnicode CMap. libharu also cannot know which character each stand-in
+    /// code of the subset prints. The stream object is kept and only its dictionary and contents are replaced,
     /// using libharu's object API (hpdf_objects.h), so no orphaned object is written.
     private func replaceToUnicode(of font: HPDF_Font, mappings: [(code: UInt16, scalar: UInt32)]) throws {
         guard let item = HPDF_Dict_GetItem(font, "ToUnicode", UInt16(HPDF_OCLASS_DICT)) else {
@@ -177,8 +180,9 @@ extension PDFDocument {
                 HPDF_Page_SetFontAndSize(page, font, Float(fitted.size))
                 if spacing != 0 { HPDF_Page_SetCharSpace(page, Float(spacing)) }
                 for line in fitted.lines {
-                    HPDF_Page_TextOut(page, Float(line.x), Float(line.baseline),
-                                      PDFDocument.encode(line.scalars, substitutes: substitutes))
+                    HPDF_Page_TextOut(
+                        page, Float(line.x), Float(line.baseline),
+                        PDFDocument.encode(line.scalars, substitutes: substitutes))
                 }
                 if spacing != 0 { HPDF_Page_SetCharSpace(page, 0) }
                 HPDF_Page_EndText(page)

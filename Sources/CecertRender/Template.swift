@@ -85,18 +85,20 @@ enum Element: Sendable {
     case frame(id: String, box: Box, lineWidth: Double, color: Color)
     case rule(id: String, box: Box, lineWidth: Double, color: Color)
     case text(id: String, box: Box, style: TextStyle, requires: String?)
-    case grid(id: String, box: Box, columns: [Double], rows: [[GridCell]], style: TextStyle, lineWidth: Double,
-              lineColor: Color, shade: Color)
-    case yearTable(id: String, box: Box, columns: [YearColumn], maxRows: Int, rowHeight: Double, style: TextStyle,
-                   lineWidth: Double, lineColor: Color, shade: Color)
+    case grid(
+        id: String, box: Box, columns: [Double], rows: [[GridCell]], style: TextStyle, lineWidth: Double,
+        lineColor: Color, shade: Color)
+    case yearTable(
+        id: String, box: Box, columns: [YearColumn], maxRows: Int, rowHeight: Double, style: TextStyle,
+        lineWidth: Double, lineColor: Color, shade: Color)
     case qr(id: String, box: Box, quietZone: Int)
     case sealPlaceholder(id: String, box: Box, color: Color, label: String)
 
     var id: String {
         switch self {
         case .frame(let id, _, _, _), .rule(let id, _, _, _), .text(let id, _, _, _), .qr(let id, _, _),
-             .grid(let id, _, _, _, _, _, _, _), .yearTable(let id, _, _, _, _, _, _, _, _),
-             .sealPlaceholder(let id, _, _, _):
+            .grid(let id, _, _, _, _, _, _, _), .yearTable(let id, _, _, _, _, _, _, _, _),
+            .sealPlaceholder(let id, _, _, _):
             return id
         }
     }
@@ -104,8 +106,8 @@ enum Element: Sendable {
     var box: Box {
         switch self {
         case .frame(_, let box, _, _), .rule(_, let box, _, _), .text(_, let box, _, _), .qr(_, let box, _),
-             .grid(_, let box, _, _, _, _, _, _), .yearTable(_, let box, _, _, _, _, _, _, _),
-             .sealPlaceholder(_, let box, _, _):
+            .grid(_, let box, _, _, _, _, _, _), .yearTable(_, let box, _, _, _, _, _, _, _),
+            .sealPlaceholder(_, let box, _, _):
             return box
         }
     }
@@ -154,7 +156,7 @@ extension Template {
         return result
     }
 
-    /// The placeholder names used in `text`, or nil when a brace is unbalanced.
+    /// Lists the placeholder names used in `text`, or returns nil when a brace is unbalanced.
     static func placeholders(in text: String) -> [String]? {
         var names: [String] = []
         var rest = Substring(text)

@@ -1,6 +1,7 @@
 import CecertCore
 import Foundation
 import Testing
+
 @testable import CecertRender
 
 /// Characters above U+FFFF and characters the font lacks.
@@ -12,13 +13,19 @@ import Testing
     }
 
     /// Dark pixels (below mid-grey) in a region of page 1 at 150 dpi, given in points from the top-left corner.
-    func darkPixels(_ pdf: String, x: Double, y: Double, width: Double, height: Double,
-                    directory: borrowing TemporaryDirectory) throws -> Int {
+    func darkPixels(
+        _ pdf: String, x: Double, y: Double, width: Double, height: Double,
+        directory: borrowing TemporaryDirectory
+    ) throws -> Int {
         let scale = 150.0 / 72
         let output = directory.path + "/crop-\(UUID().uuidString)"
-        let crop = try run("pdftoppm", ["-r", "150", "-gray", "-singlefile",
-                                        "-x", "\(Int(x * scale))", "-y", "\(Int(y * scale))",
-                                        "-W", "\(Int(width * scale))", "-H", "\(Int(height * scale))", pdf, output])
+        let crop = try run(
+            "pdftoppm",
+            [
+                "-r", "150", "-gray", "-singlefile",
+                "-x", "\(Int(x * scale))", "-y", "\(Int(y * scale))",
+                "-W", "\(Int(width * scale))", "-H", "\(Int(height * scale))", pdf, output,
+            ])
         #expect(crop.status == 0)
         let image = try [UInt8](Data(contentsOf: URL(fileURLWithPath: output + ".pgm")))
         // A binary PGM: "P5", width, height and maximum value separated by white space, then one byte per pixel.
@@ -37,12 +44,15 @@ import Testing
         let plain = try directory.write(try renderer.render(Fixture.facts(holderName: "张")), to: "plain.pdf")
         let astral = try directory.write(try renderer.render(Fixture.facts(holderName: "张𬌗")), to: "astral.pdf")
 
-        // The name cell text starts at x 145 pt, between y 152 and 176 pt; at 10.5 pt the second character starts near x 155.5 pt.
+        // The name cell's text starts at x 145 pt, between y 152 and 176 pt. At 10.5 pt the second character
+        // starts near x 155.5 pt, so the region from x 157 pt contains none of the first.
         let region = (x: 157.0, y: 152.0, width: 40.0, height: 24.0)
-        let blank = try darkPixels(plain, x: region.x, y: region.y, width: region.width, height: region.height,
-                                   directory: directory)
-        let drawn = try darkPixels(astral, x: region.x, y: region.y, width: region.width, height: region.height,
-                                   directory: directory)
+        let blank = try darkPixels(
+            plain, x: region.x, y: region.y, width: region.width, height: region.height,
+            directory: directory)
+        let drawn = try darkPixels(
+            astral, x: region.x, y: region.y, width: region.width, height: region.height,
+            directory: directory)
         #expect(blank == 0)
         #expect(drawn > 60)
 

@@ -1,6 +1,7 @@
 import CecertCore
 import Foundation
 import Testing
+
 @testable import CecertRender
 
 /// The per-certificate TrueType subset, read back with the same parser as the full font.
@@ -28,7 +29,9 @@ import Testing
             let code = try #require(subset.substitutes[scalar])
             let original = try #require(Self.font.characterToGlyph[scalar])
             let copy = try #require(parsed.glyph(for: Unicode.Scalar(code)!))
-            let padded = outline(Self.font, original) + [UInt8](repeating: 0, count: (4 - outline(Self.font, original).count % 4) % 4)
+            let padded =
+                outline(Self.font, original)
+                + [UInt8](repeating: 0, count: (4 - outline(Self.font, original).count % 4) % 4)
             #expect(outline(parsed, copy) == padded)
             #expect(parsed.advance(of: copy) == Self.font.advance(of: original))
         }
@@ -53,7 +56,8 @@ import Testing
         for (old, new) in zip(oldComponents, newComponents) {
             #expect(new.glyph != 0)
             #expect(Int(new.glyph) < parsed.numberOfGlyphs)
-            #expect(outline(parsed, new.glyph).prefix(outline(Self.font, old.glyph).count)[...]
+            #expect(
+                outline(parsed, new.glyph).prefix(outline(Self.font, old.glyph).count)[...]
                     == outline(Self.font, old.glyph)[...])
         }
     }

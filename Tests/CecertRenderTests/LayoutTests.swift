@@ -1,5 +1,6 @@
 import CecertCore
 import Testing
+
 @testable import CecertRender
 
 /// Text fitting, line breaking and the QR code's geometry.
@@ -8,29 +9,33 @@ import Testing
     let fitter = TextFitter(font: LayoutTests.font, minimumSize: 7, pageHeight: 841.89)
 
     func style(size: Double, maxLines: Int = 2) -> TextStyle {
-        TextStyle(text: "", size: size, color: .black, align: .left, maxLines: maxLines, leading: 1.25,
-                  characterSpacing: 0, firstLineIndent: 0)
+        TextStyle(
+            text: "", size: size, color: .black, align: .left, maxLines: maxLines, leading: 1.25,
+            characterSpacing: 0, firstLineIndent: 0)
     }
 
     @Test func shortTextKeepsItsSize() throws {
-        let fitted = try fitter.fit("王小明", in: Box(x: 0, y: 0, width: 100, height: 20), style: style(size: 10.5),
-                                    element: "name")
+        let fitted = try fitter.fit(
+            "王小明", in: Box(x: 0, y: 0, width: 100, height: 20), style: style(size: 10.5),
+            element: "name")
         #expect(fitted.size == 10.5)
         #expect(fitted.lines.map { String(String.UnicodeScalarView($0.scalars)) } == ["王小明"])
     }
 
     @Test func textShrinksBeforeWrapping() throws {
         // Ten ideographs are 10 em wide: at most 9 pt fits a 90 pt box on one line.
-        let fitted = try fitter.fit("一二三四五六七八九十", in: Box(x: 0, y: 0, width: 90, height: 24),
-                                    style: style(size: 12), element: "unit")
+        let fitted = try fitter.fit(
+            "一二三四五六七八九十", in: Box(x: 0, y: 0, width: 90, height: 24),
+            style: style(size: 12), element: "unit")
         #expect(fitted.size == 9)
         #expect(fitted.lines.count == 1)
     }
 
     @Test func textWrapsBelowMinimumSize() throws {
         let unit = String(repeating: "泰州市第一人民医院", count: 4)
-        let fitted = try fitter.fit(unit, in: Box(x: 0, y: 0, width: 150, height: 24), style: style(size: 10.5),
-                                    element: "unit")
+        let fitted = try fitter.fit(
+            unit, in: Box(x: 0, y: 0, width: 150, height: 24), style: style(size: 10.5),
+            element: "unit")
         #expect(fitted.lines.count == 2)
         #expect(fitted.size <= 150.0 / 18)
         #expect(fitted.size >= 7)
@@ -48,8 +53,11 @@ import Testing
     @Test func middleDotNeverEndsOrStartsLine() throws {
         let name = "阿卜杜热合曼·买买提明·艾则孜"
         for width in stride(from: 40.0, through: 110.0, by: 2.5) {
-            guard let fitted = try? fitter.fit(name, in: Box(x: 0, y: 0, width: width, height: 24),
-                                               style: style(size: 10.5), element: "name") else { continue }
+            guard
+                let fitted = try? fitter.fit(
+                    name, in: Box(x: 0, y: 0, width: width, height: 24),
+                    style: style(size: 10.5), element: "name")
+            else { continue }
             for line in fitted.lines {
                 #expect(line.scalars.first != "\u{00B7}")
                 #expect(line.scalars.last != "\u{00B7}")

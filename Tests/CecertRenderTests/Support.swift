@@ -11,18 +11,22 @@ enum Fixture {
         return url.path
     }()
 
-    static let configuration = RenderConfiguration(fontPath: root + "/fonts/LXGWWenKai-Regular.ttf",
-                                                   templatesDirectory: root + "/templates")
+    static let configuration = RenderConfiguration(
+        fontPath: root + "/fonts/LXGWWenKai-Regular.ttf",
+        templatesDirectory: root + "/templates")
 
     static let logger = Logger(label: "render-tests", logLevel: .warning)
 
     static let issuer = "泰州市专业技术人员职称（职业资格）工作领导小组办公室"
 
-    static func facts(holderName: String = "王小明", workUnit: String = "泰州市第一中学",
-                      years: Int = 3, licence: String? = nil) -> CertificateFacts {
+    static func facts(
+        holderName: String = "王小明", workUnit: String = "泰州市第一中学",
+        years: Int = 3, licence: String? = nil
+    ) -> CertificateFacts {
         let summaries = (0..<years).map { index in
-            YearSummary(year: 2017 + index, publicCourses: 1, publicHours: Hours(hundredths: 1250),
-                        professionalHours: Hours(60))
+            YearSummary(
+                year: 2017 + index, publicCourses: 1, publicHours: Hours(hundredths: 1250),
+                professionalHours: Hours(60))
         }
         let publicHours = summaries.reduce(Hours.zero) { $0 + $1.publicHours }
         let professionalHours = summaries.reduce(Hours.zero) { $0 + $1.professionalHours }
@@ -35,7 +39,8 @@ enum Fixture {
             qualificationYears: years, periodStart: 2017, periodEnd: 2016 + years, requiredHours: Hours(40 * years),
             requiredPublicCourses: years, publicCourses: years, publicHours: publicHours,
             professionalHours: professionalHours, totalHours: publicHours + professionalHours, years: summaries,
-            batchCode: "2020-01", batchName: "2020年度第一批职称申报继续教育学时审验", issueDate: CivilDate(year: 2020, month: 4, day: 15)!,
+            batchCode: "2020-01", batchName: "2020年度第一批职称申报继续教育学时审验",
+            issueDate: CivilDate(year: 2020, month: 4, day: 15)!,
             issuer: issuer, licenceIdentifier: licence, templateVersion: "1")
     }
 }

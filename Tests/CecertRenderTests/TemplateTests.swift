@@ -1,6 +1,7 @@
 import CecertCore
 import Foundation
 import Testing
+
 @testable import CecertRender
 
 /// Template loading and validation.
@@ -11,8 +12,9 @@ import Testing
         let original = try String(contentsOfFile: Fixture.root + "/templates/certificate-v1.json", encoding: .utf8)
         let path = directory.path + "/certificate-v1.json"
         try edit(original).write(toFile: path, atomically: true, encoding: .utf8)
-        let configuration = RenderConfiguration(fontPath: Fixture.configuration.fontPath,
-                                                templatesDirectory: directory.path)
+        let configuration = RenderConfiguration(
+            fontPath: Fixture.configuration.fontPath,
+            templatesDirectory: directory.path)
         do {
             _ = try CertificateRenderer(configuration: configuration, logger: Fixture.logger)
             Issue.record("the edited template was accepted")
@@ -32,8 +34,13 @@ import Testing
     }
 
     @Test func unknownPlaceholderIsRejected() throws {
-        let result = try rejection { $0.replacingOccurrences(of: "\"text\": \"{issuer}\"", with: "\"text\": \"{issuer_name}\"") }
-        #expect(result.message == "template \(result.path): element 'issuer': unknown placeholder {issuer_name} in text '{issuer_name}'")
+        let result = try rejection {
+            $0.replacingOccurrences(of: "\"text\": \"{issuer}\"", with: "\"text\": \"{issuer_name}\"")
+        }
+        #expect(
+            result.message
+                == "template \(result.path): element 'issuer': unknown placeholder {issuer_name} in text '{issuer_name}'"
+        )
     }
 
     @Test func overlappingElementsAreRejected() throws {
@@ -50,24 +57,34 @@ import Testing
 
     @Test func narrowQuietZoneIsRejected() throws {
         let result = try rejection { $0.replacingOccurrences(of: "\"quietZone\": 4", with: "\"quietZone\": 2") }
-        #expect(result.message == "template \(result.path): element 'qr': 'quietZone' must be a whole number from 4 to 10")
+        #expect(
+            result.message == "template \(result.path): element 'qr': 'quietZone' must be a whole number from 4 to 10")
     }
 
     @Test func qrNearPageEdgeIsRejected() throws {
         let result = try rejection {
             $0.replacingOccurrences(of: "\"box\": [60, 668, 100, 100]", with: "\"box\": [20, 668, 100, 100]")
         }
-        #expect(result.message == "template \(result.path): element 'qr': a QR box must be at least 10 mm from every page edge")
+        #expect(
+            result.message
+                == "template \(result.path): element 'qr': a QR box must be at least 10 mm from every page edge")
     }
 
     @Test func gridColumnMismatchIsRejected() throws {
-        let result = try rejection { $0.replacingOccurrences(of: "[80, 157.638, 80, 157.638]", with: "[80, 150, 80, 157.638]") }
-        #expect(result.message == "template \(result.path): element 'info': column widths add up to 467.638 pt but the box is 475.276 pt wide")
+        let result = try rejection {
+            $0.replacingOccurrences(of: "[80, 157.638, 80, 157.638]", with: "[80, 150, 80, 157.638]")
+        }
+        #expect(
+            result.message
+                == "template \(result.path): element 'info': column widths add up to 467.638 pt but the box is 475.276 pt wide"
+        )
     }
 
     @Test func sealWithoutSpecimenMarkIsRejected() throws {
         let result = try rejection { $0.replacingOccurrences(of: "\"label\": \"样章\"", with: "\"label\": \"公章\"") }
-        #expect(result.message.hasPrefix("template \(result.path): element 'seal': a seal placeholder's label must contain 样章"))
+        #expect(
+            result.message.hasPrefix(
+                "template \(result.path): element 'seal': a seal placeholder's label must contain 样章"))
     }
 
     @Test func invalidJSONIsRejected() throws {
@@ -81,7 +98,8 @@ import Testing
     }
 
     @Test func missingFontIsNamed() throws {
-        let configuration = RenderConfiguration(fontPath: "/nonexistent/font.ttf", templatesDirectory: Fixture.root + "/templates")
+        let configuration = RenderConfiguration(
+            fontPath: "/nonexistent/font.ttf", templatesDirectory: Fixture.root + "/templates")
         #expect(throws: CecertError(.configuration, "")) {
             try CertificateRenderer(configuration: configuration, logger: Fixture.logger)
         }
