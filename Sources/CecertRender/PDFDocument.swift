@@ -206,6 +206,15 @@ extension PDFDocument {
                     HPDF_Page_LineTo(page, Float(segment.x2), Float(segment.y2))
                 }
                 HPDF_Page_Stroke(page)
+            case .image(let png, let box):
+                let image = png.withUnsafeBufferPointer {
+                    HPDF_LoadPngImageFromMem(handle, $0.baseAddress, UInt32($0.count))
+                }
+                guard let image else {
+                    try checkDocumentError("loading a PNG image")
+                    throw CecertError(.rendering, "libharu could not load a PNG image of the template")
+                }
+                HPDF_Page_DrawImage(page, image, Float(box.x), Float(box.y), Float(box.width), Float(box.height))
             case .circle(let x, let y, let radius, let lineWidth, let color):
                 HPDF_Page_SetRGBStroke(page, Float(color.red), Float(color.green), Float(color.blue))
                 HPDF_Page_SetLineWidth(page, Float(lineWidth))

@@ -7,6 +7,7 @@ enum DrawOperation {
     case fillRectangles([Box], color: Color)
     case lines([(x1: Double, y1: Double, x2: Double, y2: Double)], lineWidth: Double, color: Color)
     case circle(x: Double, y: Double, radius: Double, lineWidth: Double, color: Color)
+    case image(png: [UInt8], box: Box)
 }
 
 /// Turns a template and a certificate's facts into drawing steps.
@@ -63,6 +64,8 @@ struct PageLayout {
                     shade: shade, facts: facts, values: values)
             case .qr(let id, let box, let quietZone):
                 operations.append(try qrOperation(id: id, box: box, quietZone: quietZone, text: facts.verifyURL))
+            case .image(_, let box, let png):
+                operations.append(.image(png: png, box: pdfBox(box)))
             case .sealPlaceholder(let id, let box, let color, let label):
                 operations += try sealOperations(id: id, box: box, color: color, label: label)
             }

@@ -93,12 +93,14 @@ enum Element: Sendable {
         lineWidth: Double, lineColor: Color, shade: Color)
     case qr(id: String, box: Box, quietZone: Int)
     case sealPlaceholder(id: String, box: Box, color: Color, label: String)
+    /// A PNG picture scaled to fill its box; `png` is the file's bytes, read when the template loads.
+    case image(id: String, box: Box, png: [UInt8])
 
     var id: String {
         switch self {
         case .frame(let id, _, _, _), .rule(let id, _, _, _), .text(let id, _, _, _), .qr(let id, _, _),
             .grid(let id, _, _, _, _, _, _, _), .yearTable(let id, _, _, _, _, _, _, _, _),
-            .sealPlaceholder(let id, _, _, _):
+            .sealPlaceholder(let id, _, _, _), .image(let id, _, _):
             return id
         }
     }
@@ -107,7 +109,7 @@ enum Element: Sendable {
         switch self {
         case .frame(_, let box, _, _), .rule(_, let box, _, _), .text(_, let box, _, _), .qr(_, let box, _),
             .grid(_, let box, _, _, _, _, _, _), .yearTable(_, let box, _, _, _, _, _, _, _),
-            .sealPlaceholder(_, let box, _, _):
+            .sealPlaceholder(_, let box, _, _), .image(_, let box, _):
             return box
         }
     }
@@ -123,7 +125,7 @@ enum Element: Sendable {
     /// Every text of the element that may contain placeholders, for validation.
     var texts: [String] {
         switch self {
-        case .frame, .rule, .qr: return []
+        case .frame, .rule, .qr, .image: return []
         case .text(_, _, let style, _): return [style.text]
         case .sealPlaceholder(_, _, _, let label): return [label]
         case .grid(_, _, _, let rows, _, _, _, _): return rows.flatMap { $0.map(\.text) }

@@ -1,4 +1,5 @@
 import CecertCore
+import Foundation
 
 /// Parses one element object of a template and checks its fields.
 struct ElementContext {
@@ -56,12 +57,33 @@ struct ElementContext {
                     id, "a seal placeholder's label must contain 样章, so it cannot pass for a real seal")
             }
             return .sealPlaceholder(id: id, box: box, color: try color(fields, "color"), label: label)
+        case "image":
+            try fields.allowOnly(Self.commonKeys.union(["path"]))
+            return .image(id: id, box: box, png: try readPNG(fields, id: id))
         default:
             throw loader.invalid(
                 id,
-                "unknown type '\(type)' (expected frame, rule, text, grid, yearTable, qr or "
+                "unknown type '\(type)' (expected frame, rule, text, grid, yearTable, qr, image or "
                     + "sealPlaceholder)")
         }
+    }
+
+    /// The first eight bytes of every PNG file.
+    static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Reads the PNG named by `path`, relative to the template's folder.
+    func readPNG(_ fields: Fields, id: String) throws -> [UInt8] {
+        let name = try fields.string("path")
+        let folder = (loader.path as NSString).deletingLastPathComponent
+        let path = name.hasPrefix("/") ? name : (folder as NSString).appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw loader.invalid(id, "image file \(path) is missing or unreadable")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.starts(with: Self.pngSignature) else {
+            throw loader.invalid(id, "image file \(path) is not a PNG file")
+        }
+        return bytes
     }
 
     func color(_ fields: Fields, _ key: String) throws -> Color {

@@ -28,7 +28,10 @@ import Testing
     }
 
     @Test(.enabled(if: count > 0)) func throughput() throws {
+        let initStart = DispatchTime.now().uptimeNanoseconds
         let renderer = try CertificateRenderer(configuration: Fixture.configuration, logger: Fixture.logger)
+        let initSeconds = Double(DispatchTime.now().uptimeNanoseconds - initStart) / 1e9
+        print("RENDER-BENCH renderer init \(String(format: "%.3f", initSeconds)) s (font and templates)")
         let inputs = (0..<Self.count).map(Self.facts)
         _ = try renderer.render(inputs[0])
         var total = RenderTimings()

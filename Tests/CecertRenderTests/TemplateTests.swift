@@ -140,4 +140,41 @@ import Testing
         #expect(Template.placeholders(in: "broken {a") == nil)
         #expect(Template.placeholders(in: "broken a}") == nil)
     }
+
+    /// A 1 × 1 PNG, small enough to keep in the test.
+    static let pixelPNG = Data(
+        base64Encoded:
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")!
+
+    static let imageElement = """
+        "elements": [
+            { "id": "logo", "type": "image", "box": [36, 40, 16, 16], "path": "pixel.png" },
+        """
+
+    @Test func imageElementIsDrawn() throws {
+        let directory = try TemporaryDirectory()
+        let original = try String(contentsOfFile: Fixture.root + "/templates/certificate-v1.json", encoding: .utf8)
+        let edited = original.replacingOccurrences(of: "\"elements\": [", with: Self.imageElement)
+        try edited.write(toFile: directory.path + "/certificate-v1.json", atomically: true, encoding: .utf8)
+        _ = try directory.write(Array(Self.pixelPNG), to: "pixel.png")
+        let configuration = RenderConfiguration(
+            fontPath: Fixture.configuration.fontPath, templatesDirectory: directory.path)
+        let renderer = try CertificateRenderer(configuration: configuration, logger: Fixture.logger)
+        let pdf = try directory.write(try renderer.render(Fixture.facts()), to: "certificate.pdf")
+
+        let images = try run("pdfimages", ["-list", pdf]).text.split(separator: "\n").dropFirst(2)
+        // The PNG has an alpha channel, which libharu writes as a soft mask beside the image.
+        #expect(images.count == 2)
+        let rows = images.map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.first.map { Array($0[2...4]) } == ["image", "1", "1"])
+        #expect(rows.last.map { Array($0[2...4]) } == ["smask", "1", "1"])
+    }
+
+    @Test func missingImageIsRejected() throws {
+        let result = try rejection { $0.replacingOccurrences(of: "\"elements\": [", with: Self.imageElement) }
+        let folder = (result.path as NSString).deletingLastPathComponent
+        #expect(
+            result.message
+                == "template \(result.path): element 'logo': image file \(folder)/pixel.png is missing or unreadable")
+    }
 }
