@@ -14,7 +14,7 @@ public final class CertificateRenderer {
     private let templates: [String: Template]
     private let logger: Logger
     private let document: PDFDocument
-    /// Time spent in each stage of the latest `render` call.
+    /// Thread CPU time spent in each stage of the latest `render` call.
     private(set) var lastTimings = RenderTimings()
 
     /// The template version new certificates use: the highest installed version number.
@@ -71,7 +71,13 @@ public final class CertificateRenderer {
         let operations = try PageLayout(template: template, font: font).makeOperations(for: facts)
         timings.layout = clock.lap()
 
-        let subset = try FontSubset.make(font: font, scalars: PageLayout.scalars(in: operations))
+        let scalars = PageLayout.scalars(in: operations)
+        // Template text and the phrases built around the facts are checked here, because glyph 0 must never print.
+        for scalar in scalars where font.characterToGlyph[scalar] == nil {
+            let hex = "U+" + String(scalar, radix: 16, uppercase: true).leftPadded(to: 4)
+            throw CecertError(.unsupportedCharacter, "template text: \(hex) is not in the font")
+        }
+        let subset = try FontSubset.make(font: font, scalars: scalars)
         timings.subset = clock.lap()
 
         try document.begin()

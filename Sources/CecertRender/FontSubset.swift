@@ -9,7 +9,7 @@ import CecertCore
 /// which libharu's UTF-8 encoder turns into equal CIDs, and the ToUnicode CMap maps them back to the printed
 /// characters. Consecutive codes keep the `cmap` at one segment. That matters because libharu looks up all
 /// 65,536 codes with a linear scan over the segments when it creates the font, which took about 2 ms per
-/// certificate with one segment per run of printed characters. Low codes keep the CIDToGIDMap stream short.
+/// certificate in a profile with one segment per run of printed characters. Low codes keep the CIDToGIDMap stream short.
 struct FontSubset {
     /// The font file bytes.
     let bytes: [UInt8]

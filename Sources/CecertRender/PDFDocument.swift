@@ -4,8 +4,8 @@ import Foundation
 
 /// The single owner of one libharu document handle, reused for one certificate after another; `deinit` frees it.
 ///
-/// Creating a handle sets up libharu's UTF-8 encoder, whose 256 × 256 code tables cost about half a
-/// millisecond to fill, so the handle is kept and `begin()` starts each new document in it.
+/// Creating a handle sets up libharu's UTF-8 encoder, whose 256 × 256 code tables are costly to fill, so the
+/// handle is kept and `begin()` starts each new document in it.
 /// Not thread-safe: a libharu handle must only be used by one thread at a time.
 final class PDFDocument {
     private let handle: HPDF_Doc
@@ -72,8 +72,9 @@ final class PDFDocument {
     /// Loads a TrueType font from memory and embeds it.
     ///
     /// libharu 2.3.0 can only load a TrueType font from a file, so the bytes go into an anonymous memory file
-    /// (memfd) that libharu opens through `/proc/self/fd`. libharu keeps its own descriptor open until the
-    /// document is freed, so the memfd is closed right after loading and nothing is left on disk.
+    /// (memfd) that libharu opens through `/proc/self/fd`. libharu keeps its own descriptor open until the font
+    /// definition is freed by the next `begin()` or by `deinit`, so the memfd is closed right after loading and
+    /// nothing is left on disk.
     func embedFont(_ subset: FontSubset) throws {
         let bytes = subset.bytes
         let descriptor = CHaru_memfd_create("cecert-font")
@@ -100,8 +101,8 @@ final class PDFDocument {
 
     /// Rewrites the CIDToGIDMap stream to end at the highest stand-in code.
     ///
-    /// libharu 2.3.0 writes two bytes for every code of its UTF-8 encoder, 128 KB that then cost about
-    /// 0.6 ms to compress. CIDs past the end of the stream map to glyph 0 (PDF 1.7, 9.7.4.2), and no text uses them.
+    /// libharu 2.3.0 writes two bytes for every code of its UTF-8 encoder, 128 KB that took about 0.6 ms to
+    /// compress at zlib's default level in a measurement. The page text uses no CID past the end of the new map.
     private func replaceGlyphMap(of font: HPDF_Font, codes: [(code: UInt16, glyph: UInt16)]) throws {
         guard let attributes = font.pointee.attr?.assumingMemoryBound(to: HPDF_FontAttr_Rec.self),
             let map = attributes.pointee.map_stream, let stream = map.pointee.stream
