@@ -16,7 +16,8 @@ enum CertificateText {
 
     /// Computes every placeholder's value from the facts.
     static func values(for facts: CertificateFacts) -> [String: String] {
-        let period = facts.periodStart == facts.periodEnd
+        let period =
+            facts.periodStart == facts.periodEnd
             ? "\(facts.periodStart)年度" : "\(facts.periodStart)—\(facts.periodEnd)年度"
         // An initial appointment (初定) has no hour total, only one public course a year.
         let requiredText: String
@@ -28,7 +29,8 @@ enum CertificateText {
             requiredText = "每年至少1门公需科目"
             requiredClause = "应每年至少修1门公需科目，"
         }
-        let completedText = "\(facts.totalHours)学时（公需科目\(facts.publicCourses)门\(facts.publicHours)学时，"
+        let completedText =
+            "\(facts.totalHours)学时（公需科目\(facts.publicCourses)门\(facts.publicHours)学时，"
             + "专业科目\(facts.professionalHours)学时）"
         return [
             "number": facts.number,
