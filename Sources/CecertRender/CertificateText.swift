@@ -22,7 +22,12 @@ enum CertificateText {
         // An initial appointment (初定) has no hour total, only one public course a year.
         let requiredText: String
         let requiredClause: String
-        if let required = facts.requiredHours {
+        if let required = facts.requiredHours, facts.requiredPublicCourses == 0 {
+            // The "other" declaration sets a yearly norm and no public-course count.
+            let perYear = Hours(hundredths: required.hundredths / max(1, facts.qualificationYears))
+            requiredText = "\(required)学时（每年不少于\(perYear)学时）"
+            requiredClause = "应修\(required)学时，"
+        } else if let required = facts.requiredHours {
             requiredText = "\(required)学时，其中公需科目不少于\(facts.requiredPublicCourses)门"
             requiredClause = "应修\(required)学时，"
         } else {

@@ -123,4 +123,17 @@ import Testing
         #expect(text.contains("应修学时 每年至少1门公需科目"))
         #expect(text.contains("继续教育应每年至少修1门公需科目，实修217.5学时"))
     }
+
+    @Test func otherDeclarationShowsYearlyNorm() throws {
+        let directory = try TemporaryDirectory()
+        var facts = Fixture.facts(years: 2)
+        facts.declaration = "其他"
+        facts.requiredHours = Hours(144)
+        facts.requiredPublicCourses = 0
+        let pdf = try directory.write(try renderer.render(facts), to: "certificate.pdf")
+
+        let text = try run("pdftotext", ["-raw", pdf, "-"]).text.replacingOccurrences(of: "\n", with: "")
+        #expect(text.contains("应修学时 144学时（每年不少于72学时）"))
+        #expect(!text.contains("不少于0门"))
+    }
 }
