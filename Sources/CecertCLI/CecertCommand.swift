@@ -37,7 +37,7 @@ public enum CecertCommand {
     }
 
     /// Runs `cecert` with `arguments` (without the program name) and returns the exit status.
-    public static func main(_ arguments: [String], output: @escaping (String) -> Void = { print($0); fflush(stdout) },
+    public static func main(_ arguments: [String], output: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },
                             errorOutput: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
                             logSink: Logger.Sink = .standardError) -> Int32 {
         guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
