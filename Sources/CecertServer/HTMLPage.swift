@@ -113,7 +113,7 @@ extension HTMLPage {
     }
 
     /// A well-formed number with a correct check character, shown as the input's example.
-    static let exampleNumber = CertificateNumber(area: "321200", year: 2024, serial: 1).description
+    static let exampleNumber = CertificateNumber(area: "321200", year: 2025, serial: 123).description
 
     static func lookupFormBody(number: String, code: String, name: String) -> String {
         var form = "<form method=\"get\" action=\"/v\">"

@@ -1,7 +1,8 @@
 import CecertCore
 
 extension VerificationView {
-    /// The verify API body: `status`, `status_label`, every field of `fields` under its key, `years`, and
+    /// The verify API body: `status`, `status_label`, `message`, every field of `fields` under its key,
+    /// `revocation_category` (the stored reason code) when revoked, `years`, and
     /// `name_match` when a name was given. Absent facts are absent keys, never empty strings.
     var json: String {
         var writer = JSONWriter()
@@ -14,6 +15,9 @@ extension VerificationView {
                 case let .text(text): object.field(field.key, text)
                 case let .integer(number): object.field(field.key, number)
                 }
+            }
+            if status == .revoked {
+                object.field("revocation_category", revocationReason)
             }
             if facts != nil {
                 object.array("years", years) { row, year in

@@ -69,9 +69,8 @@ extension VerificationServer {
             if context.rawTargetLength > configuration.maxURLLength {
                 return respond(connection, context, route: .other, tooLong(414, "uri_too_long", "the URL is too long"))
             }
-            guard methodName == "POST" else {
-                return respondRouted(connection, context, method: methodName, url: url)
-            }
+            // Responding before the second call would make libmicrohttpd 0.9.75 close the connection,
+            // so only rejections answer early; everything else waits for the end of the (empty) body.
             if let length = header(connection, "Content-Length").flatMap(Int.init), length > configuration.maxBodyBytes {
                 return respond(connection, context, route: .verifyPDF, payloadTooLarge())
             }

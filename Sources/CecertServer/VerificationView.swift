@@ -1,4 +1,5 @@
 import CecertCore
+import CecertStore
 
 /// What a verification page and the verify API both show, built once so the two can never disagree.
 struct VerificationView: Sendable {
@@ -127,9 +128,15 @@ struct VerificationView: Sendable {
         ]
         if status == .revoked {
             fields.append(Field(key: "revoked_on", label: "撤销日期", value: .text(revokedOn?.description ?? "")))
-            fields.append(Field(key: "revocation_reason", label: "撤销原因", value: .text(revocationReason ?? "")))
+            fields.append(Field(key: "revocation_reason", label: "撤销原因", value: .text(revocationReasonLabel)))
         }
         return fields
+    }
+
+    /// The reason category in Chinese, or the stored text when it is not a known category.
+    var revocationReasonLabel: String {
+        guard let revocationReason else { return "" }
+        return RevocationReason(rawValue: revocationReason)?.chinese ?? revocationReason
     }
 
     /// The hours per year, as `(year, public courses, public hours, professional hours, total hours)`.
