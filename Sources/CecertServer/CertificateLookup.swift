@@ -19,6 +19,13 @@ final class CertificateLookup: Sendable {
         var signature: [UInt8]
         var keyID: String
         var record: CertificateRecord
+        var rendering: FactsRendering
+    }
+
+    /// A verification outcome, with the cached rendering of its facts when the record has been verified before.
+    struct Result {
+        var outcome: VerificationOutcome
+        var rendering: FactsRendering?
     }
 
     init(directory: StoreDirectory, logger: Logger, cacheSize: Int, shardCount: Int = 16) {
@@ -29,34 +36,38 @@ final class CertificateLookup: Sendable {
     }
 
     /// Verifies a code as typed or scanned; malformed input never reaches the store.
-    func verify(code raw: String) throws -> VerificationOutcome {
-        guard let code = VerificationCode.normalize(raw) else { return .malformed }
-        guard let stored = try directory.certificate(verificationCode: code) else { return .notFound }
-        return try outcome(for: stored)
+    func verify(code raw: String) throws -> Result {
+        guard let code = VerificationCode.normalize(raw) else { return Result(outcome: .malformed) }
+        guard let stored = try directory.certificate(verificationCode: code) else { return Result(outcome: .notFound) }
+        return try verified(stored)
     }
 
     /// Checks a stored certificate, reusing an earlier signature check of the same bytes.
     func outcome(for stored: StoredCertificate) throws -> VerificationOutcome {
+        try verified(stored).outcome
+    }
+
+    private func verified(_ stored: StoredCertificate) throws -> Result {
         let shard = shards[Int(UInt(bitPattern: stored.number.hashValue) % UInt(shards.count))]
         let cached = shard.withLock { $0[stored.number] }
         if let cached, cached.keyID == stored.keyID, cached.signature == stored.signature,
            cached.recordJSON == stored.recordJSON {
-            return Self.outcome(record: cached.record, stored: stored)
+            return Result(outcome: Self.outcome(record: cached.record, stored: stored), rendering: cached.rendering)
         }
 
         let outcome = try verifier.outcome(for: stored)
-        guard maxCachedPerShard > 0, let record = outcome.record else { return outcome }
+        guard maxCachedPerShard > 0, let record = outcome.record else { return Result(outcome: outcome) }
         let entry = VerifiedRecord(recordJSON: stored.recordJSON, signature: stored.signature,
-                                   keyID: stored.keyID, record: record)
+                                   keyID: stored.keyID, record: record, rendering: FactsRendering(facts: record.facts))
         shard.withLock { entries in
             // Dropping the whole shard when full is crude but bounded, and a miss costs one signature check.
             if entries.count >= maxCachedPerShard { entries.removeAll(keepingCapacity: true) }
             entries[stored.number] = entry
         }
-        return outcome
+        return Result(outcome: outcome, rendering: entry.rendering)
     }
 
-    /// The outcome for a verified record in its current stored state, as `Verifier.outcome(for:)` builds it.
+    /// Builds the outcome for a verified record in its current stored state, as `Verifier.outcome(for:)` does.
     static func outcome(record: CertificateRecord, stored: StoredCertificate) -> VerificationOutcome {
         switch stored.state {
         case .valid: .valid(record)

@@ -63,12 +63,12 @@ final class Metrics: Sendable {
         state.withLock { $0.rateLimited += 1 }
     }
 
-    /// The number of requests counted for a route and status; for tests.
+    /// Returns the number of requests counted for a route and status.
     func requestCount(route: Route, status: Int) -> Int {
         state.withLock { $0.requests[RequestKey(route: route, status: status)] ?? 0 }
     }
 
-    /// The Prometheus text exposition (format 0.0.4) of every metric.
+    /// Renders every metric in the Prometheus text exposition format 0.0.4.
     func exposition() -> String {
         let snapshot = state.withLock { $0 }
         var text = "# HELP cecert_http_requests_total HTTP requests by route and status.\n"

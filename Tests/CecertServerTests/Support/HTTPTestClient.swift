@@ -24,6 +24,7 @@ struct TestResponse {
 final class TestConnection {
     private let socketDescriptor: Int32
     private var buffer: [UInt8] = []
+    private var scratch = [UInt8](repeating: 0, count: 65536)
 
     init(port: Int) throws {
         socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -140,14 +141,13 @@ final class TestConnection {
 
     /// Reads once; returns false at end of stream.
     private func receive() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let count = chunk.withUnsafeMutableBytes { recv(socketDescriptor, $0.baseAddress, $0.count, 0) }
+        let count = scratch.withUnsafeMutableBytes { recv(socketDescriptor, $0.baseAddress, $0.count, 0) }
         if count < 0 {
             if errno == ECONNRESET { return false }
             throw CecertError(.io, "recv failed or timed out: errno \(errno)")
         }
         if count == 0 { return false }
-        buffer += chunk[..<count]
+        buffer += scratch[..<count]
         return true
     }
 }

@@ -12,14 +12,15 @@ final class ServerHarness {
     static let downloadToken = "test-download-token-7f3a"
 
     /// Starts a server. Certificates issued on `fixture` afterwards are visible to it at once.
-    init(fixture: StoreFixture, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    init(fixture: StoreFixture, logLevel: Logger.Level = .debug,
+         configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         self.fixture = fixture
         var configuration = ServerConfiguration(
             port: 0, threadPoolSize: 2, lookupRateLimit: nil, failedLookupRateLimit: nil,
             shutdownGraceSeconds: 2, downloadTokenHashes: [Sodium.sha256Hex(Array(Self.downloadToken.utf8))],
             certificatesDirectory: fixture.pdfFolder.path)
         configure(&configuration)
-        let logger = Logger(label: "cecert.server.test", logLevel: .debug, sink: logs.sink)
+        let logger = Logger(label: "cecert.server.test", logLevel: logLevel, sink: logs.sink)
         server = try VerificationServer(configuration: configuration, directory: try StoreDirectory(path: fixture.storePath),
                                         logger: logger)
         port = try server.start()
@@ -27,13 +28,13 @@ final class ServerHarness {
 
     /// Runs `body` against a new server and fixture, stopping the server and deleting the store
     /// whether `body` returns or throws.
-    static func with<T>(configure: (inout ServerConfiguration) -> Void = { _ in },
+    static func with<T>(logLevel: Logger.Level = .debug, configure: (inout ServerConfiguration) -> Void = { _ in },
                         prepare: (StoreFixture) throws -> Void = { _ in },
                         _ body: (ServerHarness) throws -> T) throws -> T {
         let fixture = try StoreFixture()
         defer { fixture.remove() }
         try prepare(fixture)
-        let harness = try ServerHarness(fixture: fixture, configure: configure)
+        let harness = try ServerHarness(fixture: fixture, logLevel: logLevel, configure: configure)
         defer { harness.server.stop() }
         return try body(harness)
     }
@@ -49,7 +50,7 @@ final class ServerHarness {
     }
 }
 
-/// The `data-field` values of a verification page, HTML entities decoded.
+/// Extracts the `data-field` values of a verification page, with HTML entities decoded.
 func pageFields(_ html: String) -> [String: String] {
     var fields: [String: String] = [:]
     let pattern = /<dd data-field="([a-z_]+)">([^<]*)<\/dd>/

@@ -44,7 +44,7 @@ final class StoreFixture {
         nextSerial += 1
         let number = CertificateNumber(area: "321200", year: 2024, serial: serial)
         let code = VerificationCode.generate()
-        let idNumber = "3212022000010100" + String(format: "%02d", serial % 100)
+        let idNumber = "3212022000" + String(format: "%08d", serial)
         let applicationID = "APP-\(serial)"
         try store.connection.run("""
             INSERT INTO applicants (id_number, name, region, work_unit) VALUES (?, ?, ?, ?)

@@ -1,0 +1,77 @@
+import CecertCore
+import CecertServer
+import Foundation
+import Synchronization
+import Testing
+
+/// A bounded load loop on 127.0.0.1, run only with `CECERT_BENCH=1` because its figures depend on the machine.
+///
+/// It issues `CECERT_BENCH_CERTIFICATES` certificates (default 20,000), then keeps
+/// `CECERT_BENCH_CONNECTIONS` keep-alive connections (default 64) busy for `CECERT_BENCH_SECONDS`
+/// (default 5, at most 60) on `GET /v/<code>` and `GET /api/v1/verify/<code>` in turn, with random codes.
+@Suite("Throughput", .enabled(if: ProcessInfo.processInfo.environment["CECERT_BENCH"] == "1"))
+struct ThroughputTests {
+    static func setting(_ name: String, _ fallback: Int) -> Int {
+        ProcessInfo.processInfo.environment[name].flatMap(Int.init) ?? fallback
+    }
+
+    @Test("verify endpoints under load")
+    func verifyUnderLoad() throws {
+        let certificates = Self.setting("CECERT_BENCH_CERTIFICATES", 20_000)
+        let connections = Self.setting("CECERT_BENCH_CONNECTIONS", 64)
+        let seconds = Double(min(Self.setting("CECERT_BENCH_SECONDS", 5), 60))
+        let threads = Self.setting("CECERT_BENCH_THREADS", 4)
+
+        try ServerHarness.with(logLevel: .info, configure: { $0.threadPoolSize = threads }, prepare: { fixture in
+            try fixture.store.connection.withTransaction {
+                for _ in 0..<certificates { try fixture.issue(writePDF: false) }
+            }
+        }) { harness in
+            let codes = try harness.fixture.store.connection.query("SELECT verification_code FROM certificates")
+                .compactMap { $0.text("verification_code") }
+            #expect(codes.count == certificates)
+            let results = Mutex<(latencies: [Double], errors: Int)>(([], 0))
+            let deadline = Date().addingTimeInterval(seconds)
+            let port = harness.port
+            let group = DispatchGroup()
+            for worker in 0..<connections {
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    var latencies: [Double] = []
+                    var errors = 0
+                    do {
+                        let connection = try TestConnection(port: port)
+                        var count = 0
+                        while Date() < deadline, count < 1_000_000 {
+                            let code = codes[(count * 7919 + worker * 104_729) % codes.count]
+                            let target = (count + worker) % 2 == 0 ? "/v/\(code)" : "/api/v1/verify/\(code)"
+                            let start = DispatchTime.now().uptimeNanoseconds
+                            let response = try connection.request("GET", target)
+                            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                            if response.status != 200 { errors += 1 }
+                            count += 1
+                        }
+                    } catch {
+                        errors += 1
+                    }
+                    results.withLock { $0.latencies += latencies; $0.errors += errors }
+                }
+            }
+            #expect(group.wait(timeout: .now() + seconds + 30) == .success)
+            let (latencies, errors) = results.withLock { $0 }
+            let sorted = latencies.sorted()
+            let percentile = { (p: Double) in sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+            print("""
+                throughput: \(certificates) certificates, \(connections) connections, \(threads) server threads, \
+                \(Int(seconds)) s: \(sorted.count) requests, \(Int(Double(sorted.count) / seconds)) requests/s, \
+                p50 \(String(format: "%.2f", percentile(0.5))) ms, p99 \(String(format: "%.2f", percentile(0.99))) ms, \
+                max \(String(format: "%.2f", sorted.last ?? 0)) ms, errors \(errors)
+                """)
+            let metrics = try harness.get("/metrics").text.split(separator: "\n")
+                .filter { $0.hasPrefix("cecert_http_request_duration_seconds_sum") || $0.hasPrefix("cecert_http_request_duration_seconds_count") }
+            print("server-side handling time: " + metrics.joined(separator: "; "))
+            #expect(errors == 0)
+        }
+    }
+}
