@@ -22,7 +22,9 @@ struct TestResponse {
 ///
 /// It exists so tests control every byte: odd methods, over-long targets, huge headers and keep-alive.
 final class TestConnection {
-    private let socketDescriptor: Int32
+    /// The socket, or -1 once closed. A failed `init` closes it here, and `deinit`, which still runs
+    /// for a class whose `init` throws after setting every property, must not close the number again.
+    private var socketDescriptor: Int32
     private var buffer: [UInt8] = []
     private var scratch = [UInt8](repeating: 0, count: 65536)
 
@@ -43,11 +45,14 @@ final class TestConnection {
         }
         guard result == 0 else {
             close(socketDescriptor)
+            socketDescriptor = -1
             throw CecertError(.io, "connect to 127.0.0.1:\(port) failed: errno \(errno)")
         }
     }
 
-    deinit { close(socketDescriptor) }
+    deinit {
+        if socketDescriptor >= 0 { close(socketDescriptor) }
+    }
 
     /// Writes raw bytes; returns false when the peer has closed the connection.
     @discardableResult
