@@ -6,9 +6,11 @@ import Testing
 
 /// A bounded load loop on 127.0.0.1, run only with `CECERT_BENCH=1` because its figures depend on the machine.
 ///
-/// It issues `CECERT_BENCH_CERTIFICATES` certificates (default 20,000), then keeps
-/// `CECERT_BENCH_CONNECTIONS` keep-alive connections (default 64) busy for `CECERT_BENCH_SECONDS`
-/// (default 5, at most 60) on `GET /v/<code>` and `GET /api/v1/verify/<code>` in turn, with random codes.
+/// It issues `CECERT_BENCH_CERTIFICATES` certificates (default 20,000), requests each once to warm the
+/// caches, then keeps `CECERT_BENCH_CONNECTIONS` keep-alive connections (default 64) on
+/// `CECERT_BENCH_CLIENT_THREADS` threads (default 2, as in `wrk -t2 -c64`) busy for `CECERT_BENCH_SECONDS`
+/// (default 5, at most 60) on `GET /v/<code>` and `GET /api/v1/verify/<code>` in turn, spread over all codes.
+/// The server uses `CECERT_BENCH_THREADS` worker threads (default 4).
 @Suite("Throughput", .enabled(if: ProcessInfo.processInfo.environment["CECERT_BENCH"] == "1"))
 struct ThroughputTests {
     static func setting(_ name: String, _ fallback: Int) -> Int {
@@ -37,6 +39,7 @@ struct ThroughputTests {
         let connections = Self.setting("CECERT_BENCH_CONNECTIONS", 64)
         let seconds = Double(min(Self.setting("CECERT_BENCH_SECONDS", 5), 60))
         let threads = Self.setting("CECERT_BENCH_THREADS", 4)
+        let clientThreads = Self.setting("CECERT_BENCH_CLIENT_THREADS", 2)
 
         try ServerHarness.with(logLevel: .info, configure: { $0.threadPoolSize = threads }, prepare: { fixture in
             try fixture.store.connection.withTransaction {
@@ -54,30 +57,21 @@ struct ThroughputTests {
             let cpuBefore = Self.serverCPUSeconds()
             let results = Mutex<(latencies: [Double], errors: Int)>(([], 0))
             let deadline = Date().addingTimeInterval(seconds)
-            let port = harness.port
+            let generator = LoadGenerator(port: harness.port, connectionsPerThread: max(1, connections / clientThreads)) {
+                connection, sequence in
+                let code = codes[(sequence * 7919 + connection * 104_729) % codes.count]
+                return (sequence + connection) % 2 == 0 ? "/v/\(code)" : "/api/v1/verify/\(code)"
+            }
             let group = DispatchGroup()
-            for worker in 0..<connections {
+            for threadIndex in 0..<clientThreads {
                 group.enter()
                 Thread.detachNewThread {
                     defer { group.leave() }
-                    var latencies: [Double] = []
-                    var errors = 0
-                    do {
-                        let connection = try TestConnection(port: port)
-                        var count = 0
-                        while Date() < deadline, count < 1_000_000 {
-                            let code = codes[(count * 7919 + worker * 104_729) % codes.count]
-                            let target = (count + worker) % 2 == 0 ? "/v/\(code)" : "/api/v1/verify/\(code)"
-                            let start = DispatchTime.now().uptimeNanoseconds
-                            let response = try connection.request("GET", target)
-                            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-                            if response.status != 200 { errors += 1 }
-                            count += 1
-                        }
-                    } catch {
-                        errors += 1
+                    let result = generator.run(threadIndex: threadIndex, deadline: deadline, maxRequests: 5_000_000)
+                    results.withLock {
+                        $0.latencies += result.latenciesMilliseconds
+                        $0.errors += result.errors
                     }
-                    results.withLock { $0.latencies += latencies; $0.errors += errors }
                 }
             }
             #expect(group.wait(timeout: .now() + seconds + 30) == .success)
@@ -87,7 +81,7 @@ struct ThroughputTests {
             let percentile = { (p: Double) in sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
             print("""
                 throughput: \(certificates) certificates, \(connections) connections, \(threads) server threads, \
-                \(Int(seconds)) s: \(sorted.count) requests, \(Int(Double(sorted.count) / seconds)) requests/s, \
+                \(clientThreads) client threads, \(Int(seconds)) s: \(sorted.count) requests, \(Int(Double(sorted.count) / seconds)) requests/s, \
                 p50 \(String(format: "%.2f", percentile(0.5))) ms, p99 \(String(format: "%.2f", percentile(0.99))) ms, \
                 max \(String(format: "%.2f", sorted.last ?? 0)) ms, errors \(errors), server CPU \
                 \(String(format: "%.1f", cpuSeconds * 1e6 / Double(max(sorted.count, 1)))) µs per request
