@@ -22,7 +22,8 @@ final class CertificateLookup: Sendable {
         var rendering: FactsRendering
     }
 
-    /// A verification outcome, with the cached rendering of its facts when the record has been verified before.
+    /// A verification outcome with the rendering of its facts, which is nil when the record is unverified
+    /// or the cache is turned off.
     struct Result {
         var outcome: VerificationOutcome
         var rendering: FactsRendering?

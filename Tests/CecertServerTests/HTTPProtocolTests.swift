@@ -150,6 +150,40 @@ struct HTTPProtocolTests {
         #expect(throws: (any Error).self) { try TestConnection(port: harness.port).request("GET", "/healthz") }
     }
 
+    @Test("stop finishes an in-flight request")
+    func gracefulStop() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let issued = try fixture.issue()
+        let harness = try ServerHarness(fixture: fixture)
+        let stopped = DispatchSemaphore(value: 0)
+        defer {
+            harness.server.stop()
+        }
+
+        // Half a body makes the request in flight: its handler has started and waits for the rest.
+        let connection = try TestConnection(port: harness.port)
+        let head = "POST /api/v1/verify-pdf HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(issued.pdf.count)\r\n\r\n"
+        connection.write(Array(head.utf8) + issued.pdf.prefix(10))
+        Thread.sleep(forTimeInterval: 0.2)
+        let server = harness.server
+        Thread.detachNewThread {
+            server.stop()
+            stopped.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(stopped.wait(timeout: .now()) == .timedOut)
+        #expect(throws: (any Error).self) { try TestConnection(port: harness.port) }
+
+        connection.write(Array(issued.pdf.dropFirst(10)))
+        let response = try connection.readResponse()
+        #expect(response.status == 200)
+        #expect(try response.json()["issued"] as? Bool == true)
+        #expect(response.headers["connection"]?.lowercased() == "close")
+        #expect(stopped.wait(timeout: .now() + 5) == .success)
+        #expect(harness.logs.lines.contains { $0.contains("Verification server stopped") && $0.contains("requests.unfinished=0") })
+    }
+
     @Test("logs carry no code or full name")
     func logsArePrivate() throws {
         try ServerHarness.with { harness in

@@ -6,10 +6,10 @@ import Testing
 
 /// A bounded load loop on 127.0.0.1, run only with `CECERT_BENCH=1` because its figures depend on the machine.
 ///
-/// It issues `CECERT_BENCH_CERTIFICATES` certificates (default 20,000), requests each once to warm the
-/// caches, then keeps `CECERT_BENCH_CONNECTIONS` keep-alive connections (default 64) on
-/// `CECERT_BENCH_CLIENT_THREADS` threads (default 2, as in `wrk -t2 -c64`) busy for `CECERT_BENCH_SECONDS`
-/// (default 5, at most 60) on `GET /v/<code>` and `GET /api/v1/verify/<code>` in turn, spread over all codes.
+/// It issues `CECERT_BENCH_CERTIFICATES` certificates (default 20,000) and requests each once to warm
+/// the caches. Then `CECERT_BENCH_CLIENT_THREADS` threads (default 2, as in `wrk -t2 -c64`) keep
+/// `CECERT_BENCH_CONNECTIONS` keep-alive connections (default 64) busy for `CECERT_BENCH_SECONDS`
+/// (default 5, at most 60). Requests alternate `GET /v/<code>` and `GET /api/v1/verify/<code>` over all codes.
 /// The server uses `CECERT_BENCH_THREADS` worker threads (default 4).
 @Suite("Throughput", .enabled(if: ProcessInfo.processInfo.environment["CECERT_BENCH"] == "1"))
 struct ThroughputTests {
@@ -17,14 +17,20 @@ struct ThroughputTests {
         ProcessInfo.processInfo.environment[name].flatMap(Int.init) ?? fallback
     }
 
-    /// Returns the CPU seconds used so far by libmicrohttpd's threads, which are named `MHD-…` on Linux.
-    static func serverCPUSeconds() -> Double {
+    /// Returns the ids of libmicrohttpd's threads, which it names `MHD-…` on Linux. Call it before
+    /// starting client threads, because threads started later can inherit the name.
+    static func serverThreadIDs() -> [String] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { task in
+            (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.hasPrefix("MHD") == true
+        }
+    }
+
+    /// Returns the CPU seconds used so far by the given threads.
+    static func cpuSeconds(threads: [String]) -> Double {
         var ticks = 0
-        for task in tasks {
-            guard let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8),
-                  name.hasPrefix("MHD"),
-                  let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+        for task in threads {
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { continue }
             // After the command name come state (field 3) and so on; utime and stime are fields 14 and 15.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -54,7 +60,8 @@ struct ThroughputTests {
             for code in codes {
                 _ = try warmUp.request("GET", "/api/v1/verify/\(code)")
             }
-            let cpuBefore = Self.serverCPUSeconds()
+            let serverThreads = Self.serverThreadIDs()
+            let cpuBefore = Self.cpuSeconds(threads: serverThreads)
             let results = Mutex<(latencies: [Double], errors: Int)>(([], 0))
             let deadline = Date().addingTimeInterval(seconds)
             let generator = LoadGenerator(port: harness.port, connectionsPerThread: max(1, connections / clientThreads)) {
@@ -75,7 +82,7 @@ struct ThroughputTests {
                 }
             }
             #expect(group.wait(timeout: .now() + seconds + 30) == .success)
-            let cpuSeconds = Self.serverCPUSeconds() - cpuBefore
+            let cpuSeconds = Self.cpuSeconds(threads: serverThreads) - cpuBefore
             let (latencies, errors) = results.withLock { $0 }
             let sorted = latencies.sorted()
             let percentile = { (p: Double) in sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
@@ -83,8 +90,8 @@ struct ThroughputTests {
                 throughput: \(certificates) certificates, \(connections) connections, \(threads) server threads, \
                 \(clientThreads) client threads, \(Int(seconds)) s: \(sorted.count) requests, \(Int(Double(sorted.count) / seconds)) requests/s, \
                 p50 \(String(format: "%.2f", percentile(0.5))) ms, p99 \(String(format: "%.2f", percentile(0.99))) ms, \
-                max \(String(format: "%.2f", sorted.last ?? 0)) ms, errors \(errors), server CPU \
-                \(String(format: "%.1f", cpuSeconds * 1e6 / Double(max(sorted.count, 1)))) µs per request
+                max \(String(format: "%.2f", sorted.last ?? 0)) ms, errors \(errors), \(serverThreads.count) server threads \
+                used \(String(format: "%.1f", cpuSeconds * 1e6 / Double(max(sorted.count, 1)))) µs per request
                 """)
             let metrics = try harness.get("/metrics").text.split(separator: "\n")
                 .filter { $0.hasPrefix("cecert_http_request_duration_seconds_sum") || $0.hasPrefix("cecert_http_request_duration_seconds_count") }

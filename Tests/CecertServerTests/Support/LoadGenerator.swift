@@ -87,6 +87,27 @@ struct LoadGenerator {
         return socket
     }
 
+    static let contentLengthName = Array("\r\nContent-Length: ".utf8)
+
+    /// Reads the Content-Length value from a response head, spelled as libmicrohttpd writes it.
+    static func contentLength(_ head: ArraySlice<UInt8>) -> Int? {
+        let name = contentLengthName
+        var start = head.startIndex
+        while start + name.count <= head.endIndex {
+            if head[start..<(start + name.count)].elementsEqual(name) {
+                var value = 0
+                var index = start + name.count
+                while index < head.endIndex, head[index] >= 0x30, head[index] <= 0x39 {
+                    value = value * 10 + Int(head[index] - 0x30)
+                    index += 1
+                }
+                return value
+            }
+            start += 1
+        }
+        return nil
+    }
+
     /// Returns the byte length and status of the first complete response in `buffer`, or nil when it
     /// is incomplete. Only Content-Length framing is handled, which is all libmicrohttpd sends here.
     static func completeResponse(_ buffer: [UInt8]) -> (length: Int, status: Int)? {
@@ -101,10 +122,7 @@ struct LoadGenerator {
             index += 1
         }
         guard let headerEnd else { return nil }
-        let head = String(decoding: buffer[..<headerEnd], as: UTF8.self)
-        guard let lengthLine = head.range(of: "Content-Length: ", options: .caseInsensitive),
-              let lineEnd = head.range(of: "\r\n", range: lengthLine.upperBound..<head.endIndex),
-              let bodyLength = Int(head[lengthLine.upperBound..<lineEnd.lowerBound]) else { return nil }
+        guard let bodyLength = contentLength(buffer[..<headerEnd]) else { return nil }
         guard buffer.count >= headerEnd + bodyLength else { return nil }
         let status = Int(String(decoding: buffer[9..<12], as: UTF8.self)) ?? 0
         return (headerEnd + bodyLength, status)
