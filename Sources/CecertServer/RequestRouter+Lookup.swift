@@ -53,7 +53,7 @@ extension RequestRouter {
     /// A number that does not match gives the not-found outcome, the same as an unknown code. Every
     /// failure (unknown, malformed, wrong number, wrong name) counts against the failed-lookup bucket.
     func verification(code: String, number: String?, name: String?, request: HTTPRequest) throws -> VerificationView {
-        let result = try lookup.verify(code: code)
+        let result = try lookup.verify(code: code, logger: requestLogger(request))
         var outcome = result.outcome
         if let number, !TypedInput.compact(number).isEmpty, let record = outcome.record {
             let parsed = CertificateNumber(parsing: number)?.description

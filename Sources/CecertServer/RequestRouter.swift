@@ -24,8 +24,7 @@ final class RequestRouter: Sendable {
         self.directory = directory
         self.logger = logger
         self.metrics = metrics
-        self.lookup = CertificateLookup(directory: directory, logger: logger,
-                                        cacheSize: configuration.verifiedRecordCacheSize)
+        self.lookup = CertificateLookup(directory: directory, cacheSize: configuration.verifiedRecordCacheSize)
         self.lookupLimiter = configuration.lookupRateLimit.map {
             RateLimiter(limit: $0, maxClients: configuration.maxTrackedClients)
         }

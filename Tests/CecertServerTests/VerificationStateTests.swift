@@ -162,6 +162,7 @@ struct VerificationStateTests {
             #expect(!page.text.contains("480"))
             let errors = harness.logs.lines.filter { $0.contains(" error ") && $0.contains("cert.number=\(issued.number)") }
             #expect(errors.count == 2)
+            #expect(errors.allSatisfy { $0.contains("request.id=") })
         }
     }
 
