@@ -34,7 +34,7 @@ enum HTMLPage {
         .valid{background:#e6f4ea;color:#135c2b}.revoked,.tampered{background:#fdecea;color:#8a1c13}\
         .superseded{background:#fff4e0;color:#7a4b00}.not_found,.malformed{background:#eceff3;color:#3d4450}\
         dl{display:grid;grid-template-columns:auto 1fr;gap:.35rem .75rem;background:#fff;padding:1rem;\
-        border-radius:.5rem;margin:0 0 1rem}dt{color:#5b6370}dd{margin:0;word-break:break-all}\
+        border-radius:.5rem;margin:0 0 1rem}dt{color:#5b6370}dd{margin:0;word-break:break-all}dd[data-field=number]{white-space:nowrap}\
         table{width:100%;border-collapse:collapse;background:#fff;border-radius:.5rem;margin-bottom:1rem}\
         th,td{padding:.4rem;text-align:right;border-bottom:1px solid #e3e6ea}th:first-child,td:first-child{text-align:left}\
         form{background:#fff;padding:1rem;border-radius:.5rem;margin-bottom:1rem}\
