@@ -1,8 +1,8 @@
 import CecertCore
 import Foundation
 
-/// Why a certificate was revoked. The category is public (the verification page shows it); the
-/// comment stays internal.
+/// The reason category of a revocation. The verification page shows the category, and the comment
+/// stays internal.
 public enum RevocationReason: String, Sendable, CaseIterable {
     /// Issued on wrong facts (信息有误).
     case error
@@ -64,7 +64,7 @@ extension ReviewStore {
                            [.optionalText(replacement), .text(number)])
     }
 
-    /// How many certificates an application has had, superseded ones included.
+    /// Counts the certificates an application has had, superseded ones included.
     public func certificateCount(applicationID: String) throws -> Int {
         try connection.queryRow("SELECT COUNT(*) AS n FROM certificates WHERE application_id = ?", [.text(applicationID)])?.int("n") ?? 0
     }

@@ -27,7 +27,7 @@ public final class ReviewStore {
 
 // MARK: - Import
 
-/// What an import did, line by line.
+/// The counts and reported records of one import.
 public struct ImportReport: Sendable {
     public var inserted = 0
     public var updated = 0
@@ -190,7 +190,7 @@ extension ReviewStore {
         }
     }
 
-    /// A digest of everything an import sets, so an unchanged line is recognised without comparing fields.
+    /// Hashes everything an import sets, so an unchanged line is recognised without comparing fields.
     func sourceHash(_ application: Application) throws -> String {
         var parts: [String] = [application.id, application.batch.code, application.batch.name,
                                application.batch.opensOn.description, application.batch.closesOn.description]

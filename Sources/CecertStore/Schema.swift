@@ -107,7 +107,7 @@ enum Schema {
     ]
 
     /// Applies every migration newer than the store's version, each in its own transaction.
-    /// - Throws: `CecertError(.storage)` when the store is newer than this build knows.
+    /// - Throws: `CecertError(.storage)` when the store is newer than this build supports.
     static func migrate(_ connection: SQLiteConnection) throws {
         try connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
         try connection.withTransaction {

@@ -41,7 +41,7 @@ enum IssueCommand: Subcommand {
         return report.refused.isEmpty ? CecertCommand.ExitStatus.success : CecertCommand.ExitStatus.partial
     }
 
-    /// An issuer over `store` with the configured renderer, signing key (created on first use) and folder.
+    /// Makes an issuer over `store` with the configured renderers, signing key (created on first use) and folder.
     static func makeIssuer(_ configuration: Configuration, store: ReviewStore, logger: Logger, jobs: Int = 1) throws -> Issuer {
         let renderers: [any CertificateRendering] = try (0..<max(1, jobs)).map { _ in try makeRenderer(configuration, logger: logger) }
         let key = try KeyRing(directory: configuration.keysDirectory).activeKey(store: store, createIfMissing: true)

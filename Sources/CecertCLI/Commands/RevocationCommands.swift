@@ -13,7 +13,7 @@ func parseCertificateNumber(_ arguments: ParsedArguments) throws -> CertificateN
     return number
 }
 
-/// The person a change is recorded against: `--actor`, else the login name.
+/// Returns the person a change is recorded against: `--actor`, else the login name.
 func actorName(_ arguments: ParsedArguments) -> String {
     arguments.option("actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
 }

@@ -2,7 +2,7 @@ import CecertCore
 import CecertStore
 import Foundation
 
-/// What the PDF renderer offers the issuer.
+/// The part of the PDF renderer that the issuer uses.
 protocol CertificateRendering {
     var currentTemplateVersion: String { get }
     func checkPrintable(_ facts: CertificateFacts) throws
@@ -243,7 +243,7 @@ final class ResultSlots: @unchecked Sendable {
 
 /// Rendering an issued certificate again from its stored snapshot.
 enum Reprint {
-    /// The PDF of a stored certificate, checked byte for byte against the hash recorded at issue.
+    /// Renders a stored certificate and checks the bytes against the hash recorded at issue.
     /// - Throws: `CecertError(.rendering)` when the bytes differ, for example after a template file changed.
     static func render(_ stored: StoredCertificate, renderer: any CertificateRendering) throws -> [UInt8] {
         let record = try CertificateRecord.decode(canonicalJSON: stored.recordJSON)
