@@ -35,6 +35,8 @@ public struct ImportReport: Sendable {
     public var errors: [RecordError] = []
     /// Courses outside the five years before the batch year, which the store does not keep.
     public var ignoredCourses: [RecordError] = []
+    /// Updated records whose application already has a certificate, which keeps its issued facts.
+    public var certifiedChanges: [RecordError] = []
 
     public init() {}
 }
@@ -102,8 +104,12 @@ extension ReviewStore {
             guard existing.text("batch_code") == application.batch.code else {
                 throw fail("batch.code", "application is already recorded in batch \(existing.text("batch_code") ?? "")")
             }
-            if try connection.queryRow("SELECT 1 AS one FROM certificates WHERE application_id = ? AND state != 'superseded'", [.text(application.id)]) != nil {
-                throw fail("(record)", "application already has a certificate; its data can no longer change by import (use reissue)")
+            // An issued certificate prints its own snapshot, so the change reaches paper only through reissue.
+            if let number = try connection.queryRow("""
+                SELECT number FROM certificates WHERE application_id = ? AND state != 'superseded'
+                """, [.text(application.id)])?.text("number") {
+                report.certifiedChanges.append(fail("(record)",
+                    "changed after certificate \(number) was issued; the certificate keeps its issued facts until `cecert reissue \(number)`"))
             }
             let stored = try reviews(applicationID: application.id)
             guard stored.count <= application.reviews.count,

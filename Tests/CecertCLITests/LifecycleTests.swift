@@ -74,3 +74,38 @@ struct LifecycleTests {
         #expect(twice.errors.first?.contains("already superseded") == true)
     }
 }
+
+/// An issued certificate prints its snapshot, whatever happens to the store afterwards.
+@Suite(.serialized)
+struct SnapshotTests {
+    @Test func laterEditsNeverChangeIssuedCertificate() throws {
+        let (workspace, number) = try LifecycleTests.issuedWorkspace()
+        let original = try Data(contentsOf: URL(fileURLWithPath: workspace.certificates + "/\(number).pdf"))
+        let line = try String(contentsOfFile: PipelineTests.sample, encoding: .utf8).split(separator: "\n")[0]
+        let edited = line.replacingOccurrences(of: "泰州市人民医院", with: "泰州市第二人民医院")
+        #expect(edited != line)
+        let imported = cecert(["import", workspace.write("edited.jsonl", edited + "\n")] + workspace.commonArguments)
+        #expect(imported.status == 0)
+        #expect(imported.output.first?.hasSuffix("0 new, 1 updated, 0 unchanged, 0 invalid") == true)
+        #expect(imported.errors.contains { $0.hasPrefix("notice: line 1, application SZ2020-000001, field (record): changed after certificate \(number) was issued") })
+
+        let reprint = workspace.path + "/reprint.pdf"
+        #expect(cecert(["print", number, "-o", reprint] + workspace.commonArguments).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: reprint)) == original)
+        #expect(try run("pdftotext", [reprint, "-"]).contains("泰州市人民医院"))
+
+        #expect(cecert(["reissue", number, "--reason", "单位更名"] + workspace.commonArguments).status == 0)
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let replacement = try #require(try store.allCertificateNumbers().last)
+        #expect(replacement != number)
+        #expect(try run("pdftotext", [workspace.certificates + "/\(replacement).pdf", "-"]).contains("泰州市第二人民医院"))
+    }
+
+    @Test func issueDateIsShanghaiCalendarDay() throws {
+        // 2020-05-09T16:30Z is 00:30 on 10 May in China; 15:59Z is still 9 May there.
+        #expect(CivilDate(instant: Timestamp.parse("2020-05-09T16:30:00Z")!).chinese == "2020年5月10日")
+        #expect(CivilDate(instant: Timestamp.parse("2020-05-09T15:59:59Z")!).chinese == "2020年5月9日")
+        #expect(CivilDate(instant: Timestamp.parse("2020-05-09T23:59:59+08:00")!).description == "2020-05-09")
+    }
+}

@@ -77,6 +77,9 @@ enum ImportCommand: Subcommand {
         for error in report.errors.sorted(by: { $0.line < $1.line }) {
             context.errorOutput("invalid: \(error)")
         }
+        for notice in report.certifiedChanges {
+            context.errorOutput("notice: \(notice)")
+        }
         for notice in report.ignoredCourses {
             context.errorOutput("ignored: \(notice)")
         }
