@@ -12,6 +12,7 @@ import Foundation
 public final class CertificateRenderer {
     private let font: TrueTypeFont
     private let templates: [String: Template]
+    private let templateSources: [String: [UInt8]]
     private let logger: Logger
     private let document: PDFDocument
     /// Thread CPU time spent in each stage of the latest `render` call.
@@ -27,7 +28,9 @@ public final class CertificateRenderer {
     /// - Throws: `CecertError(.configuration)` naming the missing or malformed file, the element and the problem.
     public init(configuration: RenderConfiguration, logger: Logger) throws {
         self.font = try TrueTypeFont(path: configuration.fontPath)
-        self.templates = try CertificateRenderer.loadTemplates(in: configuration.templatesDirectory)
+        let installed = try CertificateRenderer.loadTemplates(in: configuration.templatesDirectory)
+        self.templates = installed.mapValues(\.template)
+        self.templateSources = installed.mapValues(\.source)
         self.logger = logger
         self.document = try PDFDocument()
         let versions = templates.keys.sorted { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
@@ -58,13 +61,29 @@ public final class CertificateRenderer {
     ///   `CecertError(.configuration)` for an unknown template version; `CecertError(.rendering)` when a text
     ///   cannot fit its box even at the minimum size, or libharu or libqrencode fails.
     public func render(_ facts: CertificateFacts) throws -> [UInt8] {
-        try checkPrintable(facts)
         guard let template = templates[facts.templateVersion] else {
             throw CecertError(
                 .configuration,
                 "template version \(facts.templateVersion) is not installed "
                     + "(installed: \(templates.keys.sorted().joined(separator: ", ")))")
         }
+        return try render(facts, template: template)
+    }
+
+    /// Renders with the template in `templateSource`, the bytes of a template file as it was when the
+    /// certificate was issued, so a reprint never depends on the file installed today.
+    /// - Throws: as `render(_:)`, and `CecertError(.configuration)` when the bytes are not a valid template.
+    public func render(_ facts: CertificateFacts, templateSource: [UInt8]) throws -> [UInt8] {
+        let template = try TemplateLoader.parse(Data(templateSource), path: "stored version \(facts.templateVersion)")
+        try checkTemplateCharacters(template)
+        return try render(facts, template: template)
+    }
+
+    /// Returns the bytes of the installed template file for `version`, or nil when none is installed.
+    public func templateSource(version: String) -> [UInt8]? { templateSources[version] }
+
+    func render(_ facts: CertificateFacts, template: Template) throws -> [UInt8] {
+        try checkPrintable(facts)
         var timings = RenderTimings()
         var clock = StageClock()
 
@@ -103,14 +122,14 @@ public final class CertificateRenderer {
 // MARK: - Loading and checks
 
 extension CertificateRenderer {
-    static func loadTemplates(in directory: String) throws -> [String: Template] {
+    static func loadTemplates(in directory: String) throws -> [String: (template: Template, source: [UInt8])] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
             throw CecertError(.configuration, "template folder \(directory) is missing or unreadable")
         }
-        var templates: [String: Template] = [:]
+        var templates: [String: (template: Template, source: [UInt8])] = [:]
         for name in names.sorted() where name.hasPrefix("certificate-v") && name.hasSuffix(".json") {
             let path = (directory as NSString).appendingPathComponent(name)
             let template = try TemplateLoader.load(path: path)
@@ -121,7 +140,7 @@ extension CertificateRenderer {
                     "template \(path): 'version' is \(template.version) but the file "
                         + "name says \(expected)")
             }
-            templates[template.version] = template
+            templates[template.version] = (template, Array(FileManager.default.contents(atPath: path) ?? Data()))
         }
         guard !templates.isEmpty else {
             throw CecertError(.configuration, "template folder \(directory) has no certificate-v<version>.json file")

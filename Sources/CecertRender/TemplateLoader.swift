@@ -12,10 +12,15 @@ struct TemplateLoader {
     /// Loads and validates the template at `path`.
     /// - Throws: `CecertError(.configuration)` naming the file, the element and the problem.
     static func load(path: String) throws -> Template {
-        let loader = TemplateLoader(path: path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CecertError(.configuration, "template file \(path) is missing or unreadable")
         }
+        return try parse(data, path: path)
+    }
+
+    /// Validates template bytes; `path` names their origin in error messages.
+    static func parse(_ data: Data, path: String) throws -> Template {
+        let loader = TemplateLoader(path: path)
         let root: [String: Any]
         do {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

@@ -104,6 +104,14 @@ enum Schema {
             detail TEXT NOT NULL DEFAULT ''
         );
         """),
+        (2, """
+        CREATE TABLE templates (
+            version TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            content BLOB NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        """),
     ]
 
     /// Applies every migration newer than the store's version, each in its own transaction.

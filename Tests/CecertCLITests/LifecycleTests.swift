@@ -109,3 +109,41 @@ struct SnapshotTests {
         #expect(CivilDate(instant: Timestamp.parse("2020-05-09T23:59:59+08:00")!).description == "2020-05-09")
     }
 }
+
+/// A reprint uses the template bytes recorded at issue, never the file installed today.
+@Suite(.serialized)
+struct TemplateSnapshotTests {
+    @Test func editedTemplateFileChangesNoReprint() throws {
+        let workspace = Workspace()
+        let templates = workspace.path + "/templates"
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/templates", toPath: templates)
+        let config = workspace.write("templates-config.json", """
+            {"font_path": "\(repositoryRoot)/fonts/LXGWWenKai-Regular.ttf", "templates_directory": "\(templates)"}
+            """)
+        let arguments = ["--store", workspace.store, "--out", workspace.certificates, "--keys", workspace.path + "/keys",
+                         "--config", config]
+        _ = cecert(["import", try PipelineTests.sampleSubset(workspace, count: 2)] + arguments)
+        #expect(cecert(["issue"] + arguments).status == 0)
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let number = try #require(try store.allCertificateNumbers().first)
+        let original = try Data(contentsOf: URL(fileURLWithPath: workspace.certificates + "/\(number).pdf"))
+
+        let file = templates + "/certificate-v1.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "继续教育学时审验合格证明", with: "继续教育学时证明")
+        #expect(edited != text)
+        try edited.write(toFile: file, atomically: true, encoding: .utf8)
+
+        let reprint = workspace.path + "/reprint.pdf"
+        let printed = cecert(["print", number, "-o", reprint] + arguments)
+        #expect(printed.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: reprint)) == original)
+
+        let lines = try String(contentsOfFile: PipelineTests.sample, encoding: .utf8).split(separator: "\n")
+        _ = cecert(["import", workspace.write("more.jsonl", lines[3] + "\n")] + arguments)
+        let issued = cecert(["issue"] + arguments)
+        #expect(issued.status == CecertCommand.ExitStatus.failure)
+        #expect(issued.errors.first == "error: configuration error: template file certificate-v1.json differs from template version 1 as certificates were issued with it; restore the file and put a changed layout in a new version")
+    }
+}

@@ -88,7 +88,7 @@ enum PrintCommand: Subcommand {
         case .valid: break
         }
         let renderer = try IssueCommand.makeRenderer(context.configuration, logger: context.logger)
-        let pdf = try Reprint.render(stored, renderer: renderer)
+        let pdf = try Reprint.render(stored, renderer: renderer, store: store)
         let path = arguments.option("output") ?? "\(number).pdf"
         try CertificateFiles.write(pdf, to: path)
         try store.recordPrint(number: number.description, channel: "cli")

@@ -84,6 +84,7 @@ enum ReissueCommand: Subcommand {
             throw CecertError(.conflict, "certificate \(number) is already superseded; reissue its current certificate instead")
         }
         let issuer = try IssueCommand.makeIssuer(configuration, store: store, logger: context.logger)
+        try issuer.recordCurrentTemplate()
         let actor = actorName(arguments)
         let item = try store.connection.withTransaction {
             try store.markSuperseded(number: number.description, by: nil)

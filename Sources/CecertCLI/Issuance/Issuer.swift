@@ -7,6 +7,8 @@ protocol CertificateRendering {
     var currentTemplateVersion: String { get }
     func checkPrintable(_ facts: CertificateFacts) throws
     func render(_ facts: CertificateFacts) throws -> [UInt8]
+    func render(_ facts: CertificateFacts, templateSource: [UInt8]) throws -> [UInt8]
+    func templateSource(version: String) -> [UInt8]?
 }
 
 /// The outcome of one `cecert issue` run.
@@ -48,6 +50,7 @@ struct Issuer {
 
     func run(batch: String?) throws -> IssueReport {
         var report = IssueReport()
+        try recordCurrentTemplate()
         report.removedTemporaries = files.removeStaleTemporaries()
         report.recovered = try recoverMissingFiles()
 
@@ -115,6 +118,15 @@ struct Issuer {
             }
         }
         return nil
+    }
+
+    /// Keeps the bytes of the template new certificates use, so their reprints never depend on the file.
+    func recordCurrentTemplate() throws {
+        let version = renderer.currentTemplateVersion
+        guard let source = renderer.templateSource(version: version) else { return }
+        try store.connection.withTransaction {
+            try store.recordTemplate(version: version, content: source, fileName: "template file certificate-v\(version).json")
+        }
     }
 
     func refuse(_ applicationID: String, _ error: Error, report: inout IssueReport) {
@@ -189,7 +201,7 @@ struct Issuer {
         var recovered = 0
         for number in try store.allCertificateNumbers() where !files.exists(number) {
             guard let stored = try store.certificate(number: number), stored.state != .superseded else { continue }
-            let pdf = try Reprint.render(stored, renderer: renderer)
+            let pdf = try Reprint.render(stored, renderer: renderer, store: store)
             try files.writeAtomically(pdf, to: files.finalPath(number))
             recovered += 1
         }
@@ -245,9 +257,14 @@ final class ResultSlots: @unchecked Sendable {
 enum Reprint {
     /// Renders a stored certificate and checks the bytes against the hash recorded at issue.
     /// - Throws: `CecertError(.rendering)` when the bytes differ, for example after a template file changed.
-    static func render(_ stored: StoredCertificate, renderer: any CertificateRendering) throws -> [UInt8] {
+    static func render(_ stored: StoredCertificate, renderer: any CertificateRendering, store: ReviewStore) throws -> [UInt8] {
         let record = try CertificateRecord.decode(canonicalJSON: stored.recordJSON)
-        let pdf = try renderer.render(record.facts)
+        let pdf: [UInt8]
+        if let template = try store.templateSource(version: record.facts.templateVersion) {
+            pdf = try renderer.render(record.facts, templateSource: template.content)
+        } else {
+            pdf = try renderer.render(record.facts)
+        }
         guard Sodium.sha256Hex(pdf) == record.pdfSHA256 else {
             throw CecertError(.rendering, "certificate \(stored.number) no longer renders to the issued bytes; template \(record.facts.templateVersion) or the font changed since issue")
         }
