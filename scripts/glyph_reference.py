@@ -42,7 +42,7 @@ def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--font", required=True, help="TrueType font file the sheet was made from")
     parser.add_argument("--characters", required=True, help="UTF-8 text file, one character per line, in sheet order")
-    parser.add_argument("--pages", required=True, help="pdftoppm output prefix; pages are PREFIX-<n>.pgm")
+    parser.add_argument("--pages", required=True, help="pdftoppm output prefix, which names the pages PREFIX-<n>.pgm")
     parser.add_argument("--output", required=True, help="tab-separated scores file to write")
     parser.add_argument("--dpi", type=float, required=True, help="resolution passed to pdftoppm -r")
     parser.add_argument("--columns", type=int, required=True, help="cells per row")
@@ -50,8 +50,8 @@ def parse_arguments():
     parser.add_argument("--cell-size", type=float, required=True, help="side of a cell in points")
     parser.add_argument("--margin", type=float, required=True, help="border around the grid in points")
     parser.add_argument("--font-size", type=float, required=True, help="font size in points")
-    parser.add_argument("--pen-x", type=float, required=True, help="pen position from the cell's left edge, points")
-    parser.add_argument("--pen-y", type=float, required=True, help="baseline from the cell's top edge, points")
+    parser.add_argument("--pen-x", type=float, required=True, help="pen position from the cell's left edge, in points")
+    parser.add_argument("--pen-y", type=float, required=True, help="baseline from the cell's top edge, in points")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     return parser.parse_args()
 
@@ -66,7 +66,7 @@ def read_characters(path):
 
 
 def list_pages(prefix):
-    """Return the page rasters in page order; pdftoppm pads page numbers to the width of the page count."""
+    """Return the page rasters in page order. pdftoppm pads page numbers to the width of the page count."""
     pattern = re.compile(re.escape(os.path.basename(prefix)) + r"-(\d+)\.pgm$")
     numbered = []
     for path in glob.glob(glob.escape(prefix) + "-*.pgm"):
@@ -111,14 +111,15 @@ def match_score(printed, reference):
     grown_reference = dilate(reference)
     reference_ink = ink_count(reference)
     printed_ink = ink_count(printed)
+    # The grown printed mask keeps a one-pixel border, so it is placed one pixel up and left of the printed mask.
     grown_printed = dilate(placed(printed, size, (margin, margin))).crop(
-        (1, 1, printed.width + 2 * margin - 1, printed.height + 2 * margin - 1))
+        (margin - 1, margin - 1, margin + printed.width + 1, margin + printed.height + 1))
     best = 0.0
     for dy in range(-MAX_SHIFT, MAX_SHIFT + 1):
         for dx in range(-MAX_SHIFT, MAX_SHIFT + 1):
-            corner = (margin + dx, margin + dy)
-            recall = ink_count(ImageChops.logical_and(reference, placed(grown_printed, size, (corner[0] - 1, corner[1] - 1))))
-            precision = ink_count(ImageChops.logical_and(placed(printed, size, corner), grown_reference))
+            x, y = margin + dx, margin + dy
+            recall = ink_count(ImageChops.logical_and(reference, placed(grown_printed, size, (x - 1, y - 1))))
+            precision = ink_count(ImageChops.logical_and(placed(printed, size, (x, y)), grown_reference))
             best = max(best, min(recall / reference_ink, precision / printed_ink))
     return best
 
@@ -200,8 +201,8 @@ def main():
         sys.exit(f"error: expected {expected_pages} pages for {len(characters)} characters, found {len(pages)}")
 
     jobs = [(arguments, characters, path, number * per_page) for number, path in enumerate(pages)]
-    # Workers are stopped by close() and join() rather than by the context manager's terminate(), which sends
-    # SIGTERM and waits forever for a worker that has it blocked.
+    # close() and join() let the workers exit by themselves. The context manager calls terminate() instead, which
+    # relies on SIGTERM and waits forever for a worker that has SIGTERM blocked.
     pool = Pool(max(1, arguments.jobs))
     page_results = pool.map(score_page, jobs)
     pool.close()

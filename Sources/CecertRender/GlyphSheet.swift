@@ -14,7 +14,7 @@ struct GlyphSheet {
         var rows: Int
         /// The side of each square cell.
         var cellSize: Double
-        /// The font size, at most `cellSize`.
+        /// The font size. A glyph wider or taller than `cellSize` reaches into the next cell.
         var fontSize: Double
         /// The blank border around the grid on every side.
         var margin: Double

@@ -142,7 +142,7 @@ struct CharacterTable {
         let path = GlyphCoverageTests.tablePath
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw CecertError(
-                .notFound, "character table \(path) is missing; copy the shared data folder beside the clone")
+                .notFound, "character table \(path) is missing. Copy the shared data folder next to the clone")
         }
         var scalars: [Unicode.Scalar] = []
         for (number, line) in text.split(separator: "\n").enumerated() {
@@ -181,7 +181,8 @@ struct SheetMeasurement: Sendable {
     static func make() throws -> SheetMeasurement {
         guard FileManager.default.isExecutableFile(atPath: GlyphCoverageTests.python) else {
             throw CecertError(
-                .notFound, "\(GlyphCoverageTests.python) is missing; install python3-pil (scripts/install-deps.sh test)"
+                .notFound,
+                "\(GlyphCoverageTests.python) is missing. Install python3-pil with scripts/install-deps.sh test"
             )
         }
         let table = try CharacterTable.load()
