@@ -32,13 +32,33 @@ struct Configuration: Sendable, Codable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CecertError(.configuration, "configuration file \(path) cannot be read")
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+                throw CecertError(.configuration, "configuration file \(path) has the unknown key \"\(unknown)\"; known keys: \(known.sorted().joined(separator: ", "))")
+            }
+        }
         do {
-            return try decoder.decode(Configuration.self, from: data)
+            return try JSONDecoder().decode(Configuration.self, from: data)
         } catch {
             throw CecertError(.configuration, "configuration file \(path) is invalid: \(error)")
         }
+    }
+
+    /// The file's keys, spelled out because the automatic snake-case conversion reads `base_url` as `baseUrl`.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case store
+        case certificatesDirectory = "certificates_directory"
+        case keysDirectory = "keys_directory"
+        case baseURL = "base_url"
+        case issuer
+        case areaCode = "area_code"
+        case licenceTypeCode = "licence_type_code"
+        case issuerCreditCode = "issuer_credit_code"
+        case fontPath = "font_path"
+        case templatesDirectory = "templates_directory"
+        case maximumCourseHours = "maximum_course_hours"
+        case issueGroupSize = "issue_group_size"
     }
 
     init() {}

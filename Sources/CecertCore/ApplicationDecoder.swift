@@ -117,16 +117,23 @@ public struct ApplicationDecoder: Sendable {
             phone: try optionalString(applicantObject, "phone", path: "applicant.phone") ?? "",
             email: try optionalString(applicantObject, "email", path: "applicant.email") ?? "",
             region: try string(applicantObject, "region", path: "applicant.region"),
-            workUnit: try nonEmpty(try string(applicantObject, "work_unit", path: "applicant.work_unit"), "applicant.work_unit"))
+            workUnit: try singleLine(try nonEmpty(try string(applicantObject, "work_unit", path: "applicant.work_unit"),
+                                                 "applicant.work_unit"), "applicant.work_unit"))
         try ContactShape.check(phone: applicant.phone, email: applicant.email)
 
-        let acceptancePoint = try nonEmpty(try string(object, "acceptance_point"), "acceptance_point")
+        let acceptancePoint = try singleLine(try nonEmpty(try string(object, "acceptance_point"), "acceptance_point"),
+                                             "acceptance_point")
         let title = try currentTitle(object["current_title"])
         let declaration = try enumValue(Declaration.self, object, "declaration")
 
         guard let years = jsonNumber(object["qualification_years"]), years.doubleValue > 0,
-              years.doubleValue.isFinite, years.doubleValue <= 50 else {
-            throw FieldError(field: "qualification_years", message: "must be a number greater than 0 and at most 50")
+              years.doubleValue.isFinite else {
+            throw FieldError(field: "qualification_years", message: "must be a number greater than 0")
+        }
+        // The platform sends five years of public courses and the store keeps no older ones, so a longer
+        // period could never be met.
+        guard years.doubleValue <= 5 else {
+            throw FieldError(field: "qualification_years", message: "\(years) is more than 5; the hours of at most the five years before the batch year are counted")
         }
 
         var submittedAt: Date?
@@ -217,7 +224,14 @@ extension ApplicationDecoder {
     func string(_ object: [String: Any], _ key: String, path: String? = nil) throws -> String {
         guard let value = object[key] else { throw FieldError(field: path ?? key, message: "is missing") }
         guard let text = value as? String else { throw FieldError(field: path ?? key, message: "must be a string") }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        // Line breaks and tabs may sit inside a quoted CSV field such as a course title; the printed
+        // single-line fields reject them separately.
+        let allowed: Set<Unicode.Scalar> = ["\n", "\r", "\t"]
+        if let control = trimmed.unicodeScalars.first(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
+            throw FieldError(field: path ?? key, message: "contains the control character \(String(format: "U+%04X", control.value))")
+        }
+        return trimmed
     }
 
     func optionalString(_ object: [String: Any], _ key: String, path: String? = nil) throws -> String? {
@@ -240,6 +254,14 @@ extension ApplicationDecoder {
 
     func nonEmpty(_ text: String, _ path: String) throws -> String {
         guard !text.isEmpty else { throw FieldError(field: path, message: "is empty") }
+        return text
+    }
+
+    /// Rejects a line break or tab in a field printed on one line of the certificate.
+    func singleLine(_ text: String, _ path: String) throws -> String {
+        guard !text.contains(where: { $0.isNewline || $0 == "\t" }) else {
+            throw FieldError(field: path, message: "contains a line break or tab")
+        }
         return text
     }
 

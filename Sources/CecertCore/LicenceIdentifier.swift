@@ -42,10 +42,10 @@ public struct FactsBuilder: Sendable {
     public func makeFacts(for application: Application, evaluation: RuleEvaluation, number: CertificateNumber,
                           code: String, templateVersion: String, licenceVersion: Int = 1) throws -> CertificateFacts {
         guard let approval = application.lastFinalReview, approval.decision == .approved else {
-            throw CecertError(.ruleNotMet, "application \(application.id) has no final-review approval")
+            throw CecertError(.ruleNotMet, "no final-review approval")
         }
         guard evaluation.isMet else {
-            throw CecertError(.ruleNotMet, "application \(application.id) does not meet the hour rules: "
+            throw CecertError(.ruleNotMet, "does not meet the hour rules: "
                 + evaluation.shortfalls.map(\.description).joined(separator: "; "))
         }
         var licence: String?

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The review states of an application within one batch.
 ///
 /// draft → submitted → pre_approved | pre_returned; pre_returned → submitted (corrected and resubmitted,
@@ -59,9 +61,14 @@ public enum Workflow {
     /// The platform's export does not record resubmissions, so a pre-review decision that follows a
     /// pre-review return implies one.
     /// - Throws: `CecertError(.workflow)` naming the review index and the rule it breaks.
-    public static func replay(submitted: Bool, reviews: [Review]) throws -> WorkflowState {
+    public static func replay(submitted: Bool, reviews: [Review], submittedAt: Date? = nil) throws -> WorkflowState {
         var state: WorkflowState = submitted || !reviews.isEmpty ? .submitted : .draft
+        var previous = submittedAt
         for (index, review) in reviews.enumerated() {
+            if let previous, review.at < previous {
+                throw CecertError(.workflow, "reviews[\(index)]: dated \(Timestamp.format(review.at)), before the submission or the review before it (\(Timestamp.format(previous)))")
+            }
+            previous = review.at
             if state == .preReturned, review.stage == .pre {
                 state = try next(from: state, .submit)
             }

@@ -75,9 +75,16 @@ extension ReviewStore {
         }
         let state: WorkflowState
         do {
-            state = try Workflow.replay(submitted: application.submittedAt != nil, reviews: application.reviews)
+            state = try Workflow.replay(submitted: application.submittedAt != nil, reviews: application.reviews,
+                                        submittedAt: application.submittedAt)
         } catch let error as CecertError {
             throw fail("reviews", error.message)
+        }
+        if let submittedAt = application.submittedAt {
+            let day = CivilDate(instant: submittedAt)
+            guard day >= application.batch.opensOn, day <= application.batch.closesOn else {
+                throw fail("submitted_at", "\(Timestamp.format(submittedAt)) is outside the batch window \(application.batch.opensOn) to \(application.batch.closesOn) (whole days, China time)")
+            }
         }
         let keptYears = (application.batch.year - 5)...(application.batch.year - 1)
         var courses: [Course] = []

@@ -49,8 +49,14 @@ extension ReviewStore {
         if decision == .returned, comment.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw CecertError(.invalidInput, "a return needs a comment that tells the applicant what to correct")
         }
+        guard at <= Date().addingTimeInterval(600) else {
+            throw CecertError(.invalidInput, "the decision time \(Timestamp.format(at)) is in the future")
+        }
         return try transition(applicationID: applicationID, expectedVersion: expectedVersion) { application, state, _ in
             let next = try Workflow.next(from: state, .decide(stage, decision))
+            if let previous = application.reviews.last?.at ?? application.submittedAt, at < previous {
+                throw CecertError(.workflow, "a decision dated \(Timestamp.format(at)) would come before the submission or the previous review (\(Timestamp.format(previous)))")
+            }
             let review = Review(stage: stage, decision: decision, reviewer: reviewer, at: at, comment: comment)
             try insertReviews([review], applicationID: applicationID, firstSeq: application.reviews.count)
             return next

@@ -86,7 +86,7 @@ enum ApplicationsCommand: Subcommand {
         var courses: [Course] = []
         var errors: [RecordError] = []
         let text = try TextEncoding.decode(Array(data)).text
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             do {

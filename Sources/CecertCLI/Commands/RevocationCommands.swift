@@ -83,6 +83,9 @@ enum ReissueCommand: Subcommand {
         guard old.state != .superseded else {
             throw CecertError(.conflict, "certificate \(number) is already superseded; reissue its current certificate instead")
         }
+        guard old.state != .revoked else {
+            throw CecertError(.conflict, "certificate \(number) is revoked, and a reissue would hide the revocation; reinstate it first if the revocation was a mistake")
+        }
         let issuer = try IssueCommand.makeIssuer(configuration, store: store, logger: context.logger)
         try issuer.recordCurrentTemplate()
         let actor = actorName(arguments)

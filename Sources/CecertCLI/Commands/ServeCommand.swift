@@ -64,7 +64,7 @@ enum ServeCommand: Subcommand {
             throw CecertError(.configuration, "download token file \(path) cannot be read")
         }
         var hashes: [String] = []
-        for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
+        for (index, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
             let text = line.trimmingCharacters(in: .whitespaces).lowercased()
             if text.isEmpty || text.hasPrefix("#") { continue }
             guard text.count == 64, Sodium.bytes(fromHex: text) != nil else {

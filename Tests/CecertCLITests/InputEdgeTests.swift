@@ -1,0 +1,93 @@
+import CecertCLI
+import CecertCore
+import CecertStore
+import Foundation
+import Testing
+
+/// Input that a newcomer's tries showed to go wrong, each pinned to its exact outcome.
+@Suite(.serialized)
+struct InputEdgeTests {
+    static func sampleLines(_ count: Int) throws -> [String] {
+        try String(contentsOfFile: PipelineTests.sample, encoding: .utf8).split(separator: "\n").prefix(count).map(String.init)
+    }
+
+    @Test func configBaseURLReachesTheQR() throws {
+        let workspace = Workspace()
+        let config = workspace.write("base.json", """
+            {"base_url": "https://verify.example.cn", "font_path": "\(repositoryRoot)/fonts/LXGWWenKai-Regular.ttf",
+             "templates_directory": "\(repositoryRoot)/templates"}
+            """)
+        let arguments = ["--store", workspace.store, "--out", workspace.certificates, "--keys", workspace.path + "/keys",
+                         "--config", config]
+        _ = cecert(["import", workspace.write("one.jsonl", try Self.sampleLines(1)[0] + "\n")] + arguments)
+        #expect(cecert(["issue"] + arguments).status == 0)
+        let listed = cecert(["certificates"] + arguments)
+        #expect(listed.output.first?.contains("  https://verify.example.cn/v/") == true)
+    }
+
+    @Test func unknownConfigKeyRejected() throws {
+        let workspace = Workspace()
+        let config = workspace.write("typo.json", #"{"aera_code": "321200"}"#)
+        let result = cecert(["certificates", "--store", workspace.store, "--config", config])
+        #expect(result.status == CecertCommand.ExitStatus.failure)
+        #expect(result.errors.first?.hasPrefix("error: configuration error: configuration file \(config) has the unknown key \"aera_code\"") == true)
+    }
+
+    @Test func crlfLinesImport() throws {
+        let workspace = Workspace()
+        let file = workspace.write("crlf.jsonl", try Self.sampleLines(3).joined(separator: "\r\n") + "\r\n")
+        let result = cecert(["import", file] + workspace.commonArguments)
+        #expect(result.status == 0)
+        #expect(result.output == ["imported \(file): 3 new, 0 updated, 0 unchanged, 0 invalid"])
+    }
+
+    @Test func negativeLimitIsUsageError() throws {
+        let workspace = Workspace()
+        let result = cecert(["certificates", "--limit", "-1"] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.usage)
+        #expect(result.errors.first?.hasPrefix("error: --limit must be 0 or more, not -1") == true)
+    }
+
+    @Test(arguments: [
+        ("泰州市人民医院", "泰州市\\u0000人民医院", "applicant.work_unit", "contains the control character U+0000"),
+        ("泰州市人民医院", "泰州市\\n人民医院", "applicant.work_unit", "contains a line break or tab"),
+        ("\"qualification_years\": 1", "\"qualification_years\": 6", "qualification_years", "6 is more than 5"),
+        ("\"submitted_at\": \"2020-05-04T09:00:00+08:00\"", "\"submitted_at\": \"2020-03-26T15:59:59Z\"", "submitted_at",
+         "is outside the batch window 2020-03-27 to 2020-05-29"),
+        ("\"at\": \"2020-05-05T12:46:00+08:00\"", "\"at\": \"2020-05-01T12:46:00+08:00\"", "reviews",
+         "reviews[0]: dated 2020-05-01T12:46:00+08:00, before the submission"),
+    ])
+    func badFieldReported(_ old: String, _ new: String, _ field: String, _ message: String) throws {
+        let workspace = Workspace()
+        let line = try Self.sampleLines(1)[0]
+        let edited = line.replacingOccurrences(of: old, with: new)
+        #expect(edited != line)
+        let file = workspace.write("bad.jsonl", edited + "\n")
+        let result = cecert(["import", file] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.partial)
+        let report = result.errors.first { $0.hasPrefix("invalid: line 1, application SZ2020-000001, field \(field): ") }
+        #expect(report?.contains(message) == true, "\(result.errors)")
+    }
+
+    @Test func windowEdgesInChinaTime() throws {
+        let workspace = Workspace()
+        let line = try Self.sampleLines(1)[0]
+        // 2020-03-26T16:00:00Z is 00:00 on 27 March in China, the first second of the window.
+        let first = line.replacingOccurrences(of: "2020-05-04T09:00:00+08:00", with: "2020-03-26T16:00:00Z")
+        #expect(first != line)
+        let result = cecert(["import", workspace.write("edge.jsonl", first + "\n")] + workspace.commonArguments)
+        #expect(result.status == 0)
+    }
+
+    @Test func revokedCertificateCannotBeReissued() throws {
+        let (workspace, number) = try LifecycleTests.issuedWorkspace()
+        #expect(cecert(["revoke", number, "--reason", "fraud", "--comment", "伪造材料"] + workspace.commonArguments).status == 0)
+        let result = cecert(["reissue", number, "--reason", "x"] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.failure)
+        #expect(result.errors.first == "error: conflict: certificate \(number) is revoked, and a reissue would hide the revocation; reinstate it first if the revocation was a mistake")
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        #expect(try store.certificate(number: number)?.state == .revoked)
+        #expect(try store.certificateCount() == 1)
+    }
+}
