@@ -18,7 +18,7 @@ build: deps
 # Imports the bundled sample, issues its certificates, prints one verification URL and serves.
 demo: build
 	$(CECERT) import demo/applications.sample.jsonl --store $(DEMO_STORE) || [ $$? -eq 3 ]
-	$(CECERT) issue --store $(DEMO_STORE)
+	$(CECERT) issue --store $(DEMO_STORE) --base-url http://$(LISTEN)
 	@echo "Scan any PDF in var/certificates/, or open this certificate's page:"
 	$(CECERT) certificates --store $(DEMO_STORE) --limit 1
 	$(CECERT) serve --store $(DEMO_STORE) --listen $(LISTEN)

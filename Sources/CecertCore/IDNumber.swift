@@ -98,7 +98,8 @@ public enum PersonName {
     /// Two-character compound surnames in common use are kept whole.
     public static func masked(_ name: String) -> String {
         let characters = Array(name)
-        guard characters.count > 1 else { return name }
+        // A one-character name would be shown whole, so it is masked entirely.
+        guard characters.count > 1 else { return String(repeating: "*", count: characters.count) }
         if let dot = characters.firstIndex(of: "\u{00B7}") {
             // A transliterated minority name: show the first part and mask the rest.
             return String(characters[..<dot]) + "·*"

@@ -9,10 +9,22 @@ public final class ReviewStore {
     public let connection: SQLiteConnection
 
     /// Opens the store at `path`, creating its folder and file if needed, and applies pending migrations.
-    public init(path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    ///
+    /// A new file is created with mode 0600, because it holds full ID numbers and phone numbers; SQLite
+    /// gives its `-wal` and `-shm` files the same mode.
+    /// - Parameter mustExist: fail instead of creating a missing file, for commands that only read or change
+    ///   what an import or issue wrote.
+    public init(path: String, mustExist: Bool = false) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard !mustExist else {
+                throw CecertError(.notFound, "store \(path) does not exist; check --store, or run `cecert import` first")
+            }
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            if descriptor >= 0 { Glibc.close(descriptor) }
         }
         connection = try SQLiteConnection(path: path)
         try Schema.migrate(connection)

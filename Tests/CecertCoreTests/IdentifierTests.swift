@@ -51,6 +51,7 @@ struct PersonNameTests {
         #expect(PersonName.masked("张三丰") == "张**")
         #expect(PersonName.masked("上官婉儿") == "上官**")
         #expect(PersonName.masked("巴特尔·其木格") == "巴特尔·*")
+        #expect(PersonName.masked("孙") == "*")
     }
 }
 

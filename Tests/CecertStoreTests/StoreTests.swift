@@ -156,3 +156,24 @@ struct DecoderTests {
         #expect(application.courses[0].hours == Hours(hundredths: 2450))
     }
 }
+
+struct StoreFileTests {
+    @Test func newStoreIsPrivateToItsOwner() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/cecert.sqlite"
+        let store = try ReviewStore(path: path)
+        defer { store.close() }
+        try store.connection.execute("CREATE TABLE probe (x)")
+        for file in [path, path + "-wal"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber
+            #expect(mode?.intValue == 0o600, "\(file)")
+        }
+    }
+
+    @Test func missingStoreNotCreatedWhenItMustExist() {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/typo.sqlite"
+        #expect(throws: CecertError(.notFound, "")) { try ReviewStore(path: path, mustExist: true) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

@@ -12,7 +12,7 @@ enum CertificatesCommand: Subcommand {
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         let limit = try arguments.integer("limit") ?? Int.max
         guard limit >= 0 else { throw UsageError("--limit must be 0 or more, not \(limit)") }
-        let store = try ReviewStore(path: context.configuration.store)
+        let store = try ReviewStore(path: context.configuration.store, mustExist: true)
         defer { store.close() }
         for number in try store.allCertificateNumbers().prefix(limit) {
             guard let stored = try store.certificate(number: number) else { continue }

@@ -77,7 +77,7 @@ enum PrintCommand: Subcommand {
         guard let number = CertificateNumber(parsing: typed) else {
             throw CecertError(.invalidInput, "\(typed) is not a certificate number such as 321200-2020-000123-K (check the last character)")
         }
-        let store = try ReviewStore(path: context.configuration.store)
+        let store = try ReviewStore(path: context.configuration.store, mustExist: true)
         defer { store.close() }
         guard let stored = try store.certificate(number: number.description) else {
             throw CecertError(.notFound, "certificate \(number) was not issued")

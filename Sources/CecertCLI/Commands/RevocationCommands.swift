@@ -33,7 +33,7 @@ enum RevokeCommand: Subcommand {
             throw UsageError("unknown reason \(reasonName); use one of \(RevocationReason.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let comment = arguments.option("comment"), !comment.isEmpty else { throw UsageError("--comment is required") }
-        let store = try ReviewStore(path: context.configuration.store)
+        let store = try ReviewStore(path: context.configuration.store, mustExist: true)
         defer { store.close() }
         let actor = actorName(arguments)
         try store.revoke(number: number.description, reason: reason, comment: comment, actor: actor)
@@ -54,7 +54,7 @@ enum ReinstateCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         let number = try parseCertificateNumber(arguments)
-        let store = try ReviewStore(path: context.configuration.store)
+        let store = try ReviewStore(path: context.configuration.store, mustExist: true)
         defer { store.close() }
         let actor = actorName(arguments)
         try store.reinstate(number: number.description, actor: actor)
@@ -76,7 +76,7 @@ enum ReissueCommand: Subcommand {
         let number = try parseCertificateNumber(arguments)
         guard let reason = arguments.option("reason"), !reason.isEmpty else { throw UsageError("--reason is required") }
         let configuration = context.configuration
-        let store = try ReviewStore(path: configuration.store)
+        let store = try ReviewStore(path: configuration.store, mustExist: true)
         defer { store.close() }
         let old = try store.certificate(number: number.description)
         guard let old else { throw CecertError(.notFound, "certificate \(number) was not issued") }
