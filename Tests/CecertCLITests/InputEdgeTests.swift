@@ -90,4 +90,18 @@ struct InputEdgeTests {
         #expect(try store.certificate(number: number)?.state == .revoked)
         #expect(try store.certificateCount() == 1)
     }
+
+    @Test func duplicateIDAndInvalidUTF8Reported() throws {
+        let workspace = Workspace()
+        let lines = try Self.sampleLines(2)
+        var bytes = Array((lines[0] + "\n" + lines[1] + "\n" + lines[0] + "\n").utf8)
+        bytes += [0x7B, 0xFF, 0xFE, 0x7D, 0x0A]
+        let file = workspace.path + "/mixed.jsonl"
+        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        let result = cecert(["import", file] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.partial)
+        #expect(result.output == ["imported \(file): 2 new, 0 updated, 0 unchanged, 2 invalid"])
+        #expect(result.errors.contains("invalid: line 3, application SZ2020-000001, field application_id: appears again after line 1; each application has one line"))
+        #expect(result.errors.contains("invalid: line 4, application (unknown), field (line): is not valid UTF-8"))
+    }
 }

@@ -30,13 +30,26 @@ enum ImportCommand: Subcommand {
             return try importCSV(path, bytes: Array(data), decoder: decoder, context: context)
         }
         var records: [(line: Int, application: Application)] = []
-        var text = String(decoding: data, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        var firstLine: [String: Int] = [:]
+        var bytes = Array(data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        for (index, lineBytes) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            guard let line = String(validating: lineBytes, as: UTF8.self) else {
+                report.errors.append(RecordError(line: number, applicationID: nil, field: "(line)", message: "is not valid UTF-8"))
+                continue
+            }
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             do {
-                records.append((index + 1, try decoder.decode(line: index + 1, text: Substring(trimmed))))
+                let application = try decoder.decode(line: number, text: Substring(trimmed))
+                if let earlier = firstLine[application.id] {
+                    report.errors.append(RecordError(line: number, applicationID: application.id, field: "application_id",
+                                                     message: "appears again after line \(earlier); each application has one line"))
+                    continue
+                }
+                firstLine[application.id] = number
+                records.append((number, application))
             } catch {
                 report.errors.append(error)
             }
