@@ -13,6 +13,8 @@ final class RequestContext {
     let startNanoseconds = DispatchTime.now().uptimeNanoseconds
     var started = false
     var responded = false
+    /// Set for a request whose framing cannot be trusted, so nothing after it on the connection is read.
+    var closeConnection = false
     var body: [UInt8] = []
     var bodyTooLarge = false
 
@@ -71,6 +73,14 @@ extension VerificationServer {
             }
             // Responding before the second call would make libmicrohttpd 0.9.75 close the connection,
             // so only rejections respond early, and everything else waits for the end of the (empty) body.
+            // Two framing headers would let a front proxy and libmicrohttpd split the stream differently
+            // (request smuggling), so such a request is rejected and its connection closed.
+            let lengths = headerCount(connection, "Content-Length")
+            if lengths > 1 || (lengths == 1 && headerCount(connection, "Transfer-Encoding") > 0) {
+                context.closeConnection = true
+                return respond(connection, context, route: .other,
+                               .apiError(400, "bad_request", "the request has conflicting Content-Length or Transfer-Encoding headers"))
+            }
             if let length = header(connection, "Content-Length").flatMap(Int.init), length > configuration.maxBodyBytes {
                 return respond(connection, context, route: .verifyPDF, payloadTooLarge())
             }
@@ -139,7 +149,7 @@ extension VerificationServer {
             MHD_add_response_header(handle, header.name, header.value)
         }
         MHD_add_response_header(handle, "X-Request-Id", context.id)
-        if stopping.load(ordering: .relaxed) {
+        if context.closeConnection || stopping.load(ordering: .relaxed) {
             MHD_add_response_header(handle, "Connection", "close")
         }
         let result = MHD_queue_response(connection, UInt32(response.status), handle)
@@ -160,6 +170,20 @@ extension VerificationServer {
 extension VerificationServer {
     func header(_ connection: OpaquePointer, _ name: String) -> String? {
         MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
+    }
+
+    /// Counts the request headers named `name`, in any case; libmicrohttpd keeps repeated headers.
+    func headerCount(_ connection: OpaquePointer, _ name: String) -> Int {
+        var state = (name: name.lowercased(), count: 0)
+        withUnsafeMutablePointer(to: &state) { pointer in
+            _ = MHD_get_connection_values(connection, .HEADER_KIND, { context, _, key, _ in
+                guard let context, let key else { return .YES }
+                let state = context.assumingMemoryBound(to: (name: String, count: Int).self)
+                if String(cString: key).lowercased() == state.pointee.name { state.pointee.count += 1 }
+                return .YES
+            }, pointer)
+        }
+        return state.count
     }
 
     /// Decoded query arguments; a repeated key keeps its first value, and a key without `=` maps to "".

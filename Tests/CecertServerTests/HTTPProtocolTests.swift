@@ -197,3 +197,20 @@ struct HTTPProtocolTests {
         }
     }
 }
+
+@Suite("HTTP request framing")
+struct RequestFramingTests {
+    @Test("conflicting Content-Length headers are rejected and the connection closed")
+    func duplicateContentLength() throws {
+        try ServerHarness.with { harness in
+            let connection = try TestConnection(port: harness.port)
+            let smuggled = "POST /api/v1/verify-pdf HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\n"
+                + "abcdeGET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            #expect(connection.write(Array(smuggled.utf8)))
+            let response = try connection.readResponse()
+            #expect(response.status == 400)
+            #expect(response.headers["connection"] == "close")
+            #expect(throws: (any Error).self) { try connection.readResponse() }
+        }
+    }
+}
