@@ -37,6 +37,8 @@ struct Issuer {
     var progress: (Int, Int) -> Void = { _, _ in }
 
     func run(batch: String?) throws -> IssueReport {
+        let lock = try IssuanceLock(storePath: store.connection.path, logger: logger)
+        defer { lock.close() }
         var report = IssueReport()
         report.removedTemporaries = files.removeStaleTemporaries()
         report.recovered = try recoverMissingFiles()
