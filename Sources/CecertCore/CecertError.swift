@@ -2,7 +2,7 @@
 ///
 /// Two errors are equal when their codes are equal, whatever their messages say.
 public struct CecertError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What kind of failure this is.
+    /// The kind of failure.
     public enum Code: String, Sendable {
         case invalidInput = "invalid input"
         case ruleNotMet = "rule not met"

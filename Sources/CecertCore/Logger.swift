@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Each line goes to one sink (standard error by default) as `time level label: message key=value …`.
 /// Callers must never put a full ID number, a full name, a verification code, a token or a key
-/// into metadata; `IDNumber.masked` and the certificate number are the identifiers to log.
+/// into metadata. Log `IDNumber.mask(_:)` of an ID number, or the certificate number, instead.
 public struct Logger: Sendable {
     public enum Level: Int, Sendable, Comparable, CaseIterable {
         case trace, debug, info, notice, warning, error, critical

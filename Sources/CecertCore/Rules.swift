@@ -1,5 +1,5 @@
 /// The hour norms of a batch. The default is the 2020 notice; later batches may set other figures
-/// (the national rule since 2015 asks 90 hours a year).
+/// (the national rule since 2015 requires 90 hours a year).
 public struct HourNorms: Sendable, Hashable, Codable {
     /// Yearly norm for junior and untitled staff.
     public var juniorPerYear: Hours

@@ -130,4 +130,34 @@ struct PipelineTests {
         #expect(result.errors.contains("refused: application SZ2020-000002: application SZ2020-000002 does not meet the hour rules: 55 of 80 hours; 1 of 2 public courses"))
         #expect(result.output.first?.hasPrefix("issued 1 certificates, refused 1") == true)
     }
+
+    @Test func characterMissingFromFontRefusedBatchGoesOn() throws {
+        let workspace = Workspace()
+        let lines = try String(contentsOfFile: Self.sample, encoding: .utf8).split(separator: "\n").prefix(2).map(String.init)
+        // U+20000 (CJK Extension B) is not in LXGW WenKai; U+2C317 is, above U+FFFF.
+        let missing = lines[0].replacingOccurrences(of: "巴特尔·其木格", with: "张\u{20000}")
+        let rare = lines[1].replacingOccurrences(of: "段梅强", with: "段\u{2C317}强")
+        #expect(missing != lines[0])
+        #expect(rare != lines[1])
+        let file = workspace.write("names.jsonl", missing + "\n" + rare + "\n")
+        #expect(cecert(["import", file] + workspace.commonArguments).status == 0)
+        let result = cecert(["issue"] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.partial)
+        let refusal = result.errors.first { $0.hasPrefix("refused: application SZ2020-000001") }
+        #expect(refusal?.contains("U+20000") == true)
+        #expect(refusal?.contains("holder_name") == true)
+        #expect(result.output.first?.hasPrefix("issued 1 certificates, refused 1") == true)
+
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let numbers = try store.allCertificateNumbers()
+        #expect(numbers.count == 1)
+        let stored = try #require(try store.certificate(number: numbers[0]))
+        #expect(stored.applicationID == "SZ2020-000002")
+        #expect(CertificateNumber(parsing: numbers[0])?.serial == 1)
+        let record = try CertificateRecord.decode(canonicalJSON: stored.recordJSON)
+        #expect(record.facts.holderName == "段\u{2C317}强")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.certificates)
+        #expect(leftovers == ["\(numbers[0]).pdf"])
+    }
 }

@@ -20,16 +20,7 @@ enum IssueCommand: Subcommand {
         if let batch = arguments.option("batch"), try !store.batchExists(batch) {
             throw CecertError(.notFound, "batch \(batch) is not in the store; import its applications first")
         }
-        let renderer = try makeRenderer(configuration, logger: context.logger)
-        let key = try KeyRing(directory: configuration.keysDirectory).activeKey(store: store, createIfMissing: true)
-        var issuer = Issuer(
-            store: store, renderer: renderer, files: try CertificateFiles(directory: configuration.certificatesDirectory),
-            key: key,
-            factsBuilder: FactsBuilder(baseURL: configuration.baseURL, issuer: configuration.issuer,
-                                       licenceTypeCode: configuration.licenceTypeCode,
-                                       issuerCreditCode: configuration.issuerCreditCode),
-            areaCode: configuration.areaCode, norms: .notice2020, groupSize: configuration.issueGroupSize,
-            logger: context.logger)
+        var issuer = try makeIssuer(configuration, store: store, logger: context.logger)
         issuer.progress = { done, total in context.errorOutput("progress: \(done)/\(total) applications") }
 
         let started = Date()
@@ -43,6 +34,20 @@ enum IssueCommand: Subcommand {
         let seconds = Date().timeIntervalSince(started)
         context.output("issued \(report.issued.count) certificates, refused \(report.refused.count), in \(String(format: "%.2f", seconds)) s; files in \(configuration.certificatesDirectory)")
         return report.refused.isEmpty ? CecertCommand.ExitStatus.success : CecertCommand.ExitStatus.partial
+    }
+
+    /// An issuer over `store` with the configured renderer, signing key (created on first use) and folder.
+    static func makeIssuer(_ configuration: Configuration, store: ReviewStore, logger: Logger) throws -> Issuer {
+        let renderer = try makeRenderer(configuration, logger: logger)
+        let key = try KeyRing(directory: configuration.keysDirectory).activeKey(store: store, createIfMissing: true)
+        return Issuer(
+            store: store, renderer: renderer, files: try CertificateFiles(directory: configuration.certificatesDirectory),
+            key: key,
+            factsBuilder: FactsBuilder(baseURL: configuration.baseURL, issuer: configuration.issuer,
+                                       licenceTypeCode: configuration.licenceTypeCode,
+                                       issuerCreditCode: configuration.issuerCreditCode),
+            areaCode: configuration.areaCode, norms: .notice2020, groupSize: configuration.issueGroupSize,
+            logger: logger)
     }
 
     static func makeRenderer(_ configuration: Configuration, logger: Logger) throws -> CertificateRenderer {

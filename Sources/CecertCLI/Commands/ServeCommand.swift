@@ -7,9 +7,14 @@ import Foundation
 enum ServeCommand: Subcommand {
     static let name = "serve"
     static let summary = "Serve verification pages and the JSON API until SIGINT or SIGTERM"
-    static let usage = "[--listen HOST:PORT] [--threads N] [--store PATH] [--out DIR]"
-    static let options: Set<String> = ["listen", "threads"]
-    static let flags: Set<String> = []
+    static let usage = """
+        [--listen HOST:PORT] [--threads N] [--trusted-proxy IP]... [--download-tokens FILE] [--no-rate-limit] \
+        [--store PATH] [--out DIR]
+          --download-tokens FILE  hex SHA-256 hashes of the bearer tokens for PDF downloads, one per line
+          --no-rate-limit         turn off the per-client lookup limits (for load tests on 127.0.0.1 only)
+        """
+    static let options: Set<String> = ["listen", "threads", "trusted-proxy", "download-tokens"]
+    static let flags: Set<String> = ["no-rate-limit"]
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         var serverConfiguration = ServerConfiguration()
@@ -23,6 +28,15 @@ enum ServeCommand: Subcommand {
         }
         if let threads = try arguments.integer("threads") { serverConfiguration.threadPoolSize = threads }
         serverConfiguration.certificatesDirectory = context.configuration.certificatesDirectory
+        serverConfiguration.trustedProxies = arguments.options["trusted-proxy"] ?? []
+        if arguments.flag("no-rate-limit") {
+            serverConfiguration.lookupRateLimit = nil
+            serverConfiguration.failedLookupRateLimit = nil
+            context.logger.notice("Rate limits are off", metadata: ["reason": "--no-rate-limit"])
+        }
+        if let path = arguments.option("download-tokens") {
+            serverConfiguration.downloadTokenHashes = try readTokenHashes(path)
+        }
 
         let directory = try StoreDirectory(path: context.configuration.store)
         let server = try VerificationServer(configuration: serverConfiguration, directory: directory, logger: context.logger)
@@ -42,5 +56,22 @@ enum ServeCommand: Subcommand {
         server.stop()
         directory.close()
         return CecertCommand.ExitStatus.success
+    }
+
+    /// Reads one lower-case hex SHA-256 per line; blank lines and `#` comments are skipped.
+    static func readTokenHashes(_ path: String) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CecertError(.configuration, "download token file \(path) cannot be read")
+        }
+        var hashes: [String] = []
+        for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
+            let text = line.trimmingCharacters(in: .whitespaces).lowercased()
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            guard text.count == 64, Sodium.bytes(fromHex: text) != nil else {
+                throw CecertError(.configuration, "download token file \(path) line \(index + 1) is not a hex SHA-256")
+            }
+            hashes.append(text)
+        }
+        return hashes
     }
 }

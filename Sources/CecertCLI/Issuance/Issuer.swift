@@ -90,7 +90,8 @@ struct Issuer {
                                        serial: try store.nextSerial(area: areaCode, year: application.batch.year))
         let code = VerificationCode.generate()
         let facts = try factsBuilder.makeFacts(for: application, evaluation: evaluation, number: number, code: code,
-                                               templateVersion: renderer.currentTemplateVersion)
+                                               templateVersion: renderer.currentTemplateVersion,
+                                               licenceVersion: try store.certificateCount(applicationID: applicationID) + 1)
         try renderer.checkPrintable(facts)
         let pdf = try renderer.render(facts)
         let record = CertificateRecord(facts: facts, pdfSHA256: Sodium.sha256Hex(pdf))

@@ -1,0 +1,76 @@
+/// One HTTP request as the router sees it: everything copied out of libmicrohttpd, so routing needs no C types.
+struct HTTPRequest: Sendable {
+    var method: String
+    /// The decoded path without the query, as libmicrohttpd passes it.
+    var path: String
+    /// Decoded query arguments; a repeated key keeps its first value.
+    var query: [String: String]
+    var authorization: String?
+    var contentType: String?
+    /// The client address after applying `X-Forwarded-For` from a trusted proxy.
+    var clientAddress: String
+    var body: [UInt8]
+    var requestID: String
+
+    init(method: String, path: String, query: [String: String] = [:], authorization: String? = nil,
+         contentType: String? = nil, clientAddress: String = "127.0.0.1", body: [UInt8] = [], requestID: String = "-") {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.authorization = authorization
+        self.contentType = contentType
+        self.clientAddress = clientAddress
+        self.body = body
+        self.requestID = requestID
+    }
+}
+
+/// One HTTP response before it is handed to libmicrohttpd.
+struct HTTPResponse: Sendable {
+    var status: Int
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+
+    init(status: Int, contentType: String, body: [UInt8], headers: [(name: String, value: String)] = []) {
+        self.status = status
+        self.headers = [("Content-Type", contentType)] + headers
+        self.body = body
+    }
+
+    static func html(_ status: Int, _ page: String) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: Array(page.utf8),
+                     headers: [("Content-Security-Policy", contentSecurityPolicy)])
+    }
+
+    static func json(_ status: Int, _ text: String) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(text.utf8))
+    }
+
+    static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
+        HTTPResponse(status: status, contentType: contentType, body: Array(text.utf8))
+    }
+
+    /// The JSON error body every API failure uses: `{"error": "...", "message": "..."}`.
+    static func apiError(_ status: Int, _ error: String, _ message: String,
+                         headers: [(name: String, value: String)] = []) -> HTTPResponse {
+        var writer = JSONWriter()
+        writer.object { object in
+            object.field("error", error)
+            object.field("message", message)
+        }
+        var response = HTTPResponse.json(status, writer.output)
+        response.headers += headers
+        return response
+    }
+
+    /// A script-free page policy: inline styles and data: images only, no framing, forms post only here.
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    /// Headers added to every response, whatever its route or status.
+    static let commonHeaders: [(name: String, value: String)] = [
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+}

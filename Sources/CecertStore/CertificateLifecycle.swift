@@ -1,0 +1,85 @@
+import CecertCore
+import Foundation
+
+/// Why a certificate was revoked. The category is public (the verification page shows it); the
+/// comment stays internal.
+public enum RevocationReason: String, Sendable, CaseIterable {
+    /// Issued on wrong facts (信息有误).
+    case error
+    /// Obtained by false declaration (弄虚作假).
+    case fraud
+    /// Issued twice for one declaration (重复发放).
+    case duplicate
+    /// Withdrawn at the holder's request (本人申请撤回).
+    case withdrawn
+    case other
+
+    public var chinese: String {
+        switch self {
+        case .error: "信息有误"
+        case .fraud: "弄虚作假"
+        case .duplicate: "重复发放"
+        case .withdrawn: "本人申请撤回"
+        case .other: "其他"
+        }
+    }
+}
+
+extension ReviewStore {
+    /// Revokes a valid certificate and appends an audit event, in one transaction.
+    /// - Throws: `CecertError(.notFound)` for an unknown number, `.conflict` when it is not valid.
+    public func revoke(number: String, reason: RevocationReason, comment: String, actor: String, at: Date = Date()) throws {
+        try connection.withTransaction {
+            let stored = try requireCertificate(number)
+            guard stored.state == .valid else {
+                throw CecertError(.conflict, "certificate \(number) is \(stored.state.rawValue); only a valid certificate can be revoked")
+            }
+            try connection.run("""
+                UPDATE certificates SET state = 'revoked', revoked_at = ?, revocation_reason = ?, revocation_comment = ?
+                WHERE number = ? AND state = 'valid'
+                """, [.text(Timestamp.format(at)), .text(reason.rawValue), .text(comment), .text(number)])
+            try recordEvent(actor: actor, action: "revoke", subject: number, detail: "\(reason.rawValue): \(comment)", at: at)
+        }
+    }
+
+    /// Makes a revoked certificate valid again and appends an audit event, in one transaction.
+    public func reinstate(number: String, actor: String, at: Date = Date()) throws {
+        try connection.withTransaction {
+            let stored = try requireCertificate(number)
+            guard stored.state == .revoked else {
+                throw CecertError(.conflict, "certificate \(number) is \(stored.state.rawValue); only a revoked certificate can be reinstated")
+            }
+            try connection.run("""
+                UPDATE certificates SET state = 'valid', revoked_at = NULL, revocation_reason = NULL, revocation_comment = NULL
+                WHERE number = ?
+                """, [.text(number)])
+            try recordEvent(actor: actor, action: "reinstate", subject: number, at: at)
+        }
+    }
+
+    /// Marks a certificate as superseded by `replacement`; the caller inserts the replacement in the
+    /// same transaction.
+    public func markSuperseded(number: String, by replacement: String?) throws {
+        try connection.run("UPDATE certificates SET state = 'superseded', superseded_by = ? WHERE number = ?",
+                           [.optionalText(replacement), .text(number)])
+    }
+
+    /// How many certificates an application has had, superseded ones included.
+    public func certificateCount(applicationID: String) throws -> Int {
+        try connection.queryRow("SELECT COUNT(*) AS n FROM certificates WHERE application_id = ?", [.text(applicationID)])?.int("n") ?? 0
+    }
+
+    /// Audit events about one subject, oldest first, as `(at, actor, action, detail)`.
+    public func events(subject: String) throws -> [(at: String, actor: String, action: String, detail: String)] {
+        try connection.query("SELECT at, actor, action, detail FROM events WHERE subject = ? ORDER BY rowid", [.text(subject)]).map {
+            ($0.text("at") ?? "", $0.text("actor") ?? "", $0.text("action") ?? "", $0.text("detail") ?? "")
+        }
+    }
+
+    func requireCertificate(_ number: String) throws -> StoredCertificate {
+        guard let stored = try certificate(number: number) else {
+            throw CecertError(.notFound, "certificate \(number) was not issued")
+        }
+        return stored
+    }
+}
