@@ -143,22 +143,32 @@ http {{
 
 
 class CecertServer:
-    """`cecert serve` on 127.0.0.1:`port` with rate limits off; stopped with SIGTERM (SIGKILL after 10 s)."""
+    """`cecert serve` on 127.0.0.1:`port` with rate limits off; stopped with SIGTERM (SIGKILL after 10 s).
 
-    def __init__(self, workspace, port, extra=("--no-rate-limit",)):
+    Its output goes to `log_path`, never to a pipe: the server writes log lines from its worker threads,
+    so a pipe nobody reads fills after 64 KiB and every worker blocks.
+    """
+
+    def __init__(self, workspace, port, log_path, extra=("--no-rate-limit",)):
         self.command = workspace.command("serve", "--listen", f"127.0.0.1:{port}", *extra)
         self.port = port
+        self.log_path = log_path
         self.process = None
 
     def __enter__(self):
-        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT)
         return self
+
+    def log_text(self):
+        with open(self.log_path, errors="replace") as handle:
+            return handle.read()
 
     def wait_ready(self, path, timeout=20):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                return f"exited with {self.process.returncode}: {self.process.stderr.read()[-1000:]}"
+                return f"exited with {self.process.returncode}: {self.log_text()[-1000:]}"
             if bl.wait_for_http(f"http://127.0.0.1:{self.port}{path}", 0.5):
                 return None
         return f"did not answer on 127.0.0.1:{self.port} within {timeout} s"
@@ -171,6 +181,7 @@ class CecertServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()
 
 
 def fetch(port, path):
@@ -195,7 +206,7 @@ def run(workspace, root):
     results = {}
     sizes = dict(FALLBACK_SIZES)
     server_port = bl.free_port()
-    with CecertServer(workspace, server_port) as server:
+    with CecertServer(workspace, server_port, os.path.join(root, "serve.log")) as server:
         problem = server.wait_ready("/api/v1/verify/" + codes[0])
         if problem:
             bl.log(f"SKIPPED cecert runs: `{' '.join(server.command[1:4])} ...` {problem}")
