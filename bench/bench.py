@@ -59,6 +59,8 @@ def run_cecert_issue(input_path, root):
     if imported.returncode not in (0, 3):
         raise RuntimeError(f"cecert import exited with {imported.returncode}: {imported.stderr[-2000:]}")
     timed = bl.run_timed(workspace.command("issue", "--log-level", "debug"))
+    with open(os.path.join(root, "issue.log"), "w") as handle:
+        handle.write(timed.stderr)
     if timed.returncode != 0:
         raise RuntimeError(f"cecert issue exited with {timed.returncode}: {timed.stderr[-2000:]}")
     ready = bl.log_times(timed.stderr, "Certificate renderer ready")
@@ -182,6 +184,7 @@ def main():
         sys.exit(f"error: {bl.CECERT} is missing; build it with `swift build -c release --product cecert` or set CECERT")
 
     work = arguments.work or tempfile.mkdtemp(prefix="cecert-bench-")
+    os.makedirs(work, exist_ok=True)
     bl.log(f"cecert binary {bl.CECERT}; work folder {work}")
     state = {}
     try:

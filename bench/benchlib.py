@@ -24,7 +24,7 @@ def log(message):
 
 
 def load_average():
-    """The 1-, 5- and 15-minute load averages, as /proc/loadavg reports them."""
+    """Return the 1-, 5- and 15-minute load averages from /proc/loadavg."""
     with open("/proc/loadavg") as handle:
         return " ".join(handle.read().split()[:3])
 
@@ -44,7 +44,7 @@ def make_input(count, path):
 
 
 def config_file(directory, **extra):
-    """A cecert configuration that points at the repository's font and templates, with `extra` keys added."""
+    """Write a cecert configuration for the repository's font and templates plus `extra` keys, and return its path."""
     settings = {"font_path": os.path.join(REPO, "fonts/LXGWWenKai-Regular.ttf"),
                 "templates_directory": os.path.join(REPO, "templates")}
     settings.update(extra)

@@ -2,14 +2,16 @@
 
 Both servers listen on 127.0.0.1 ports chosen here, and both are stopped when the run ends, also on error.
 Each wrk run uses 2 threads, 64 connections and 10 s; its Lua script picks a random stored verification
-code for every request, and nginx answers the same paths with one static file per endpoint.
+code for every request, and nginx serves one static file per endpoint on the same paths.
 """
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
+import tempfile
 import time
 import urllib.request
 
@@ -20,7 +22,7 @@ CONNECTIONS = 64
 DURATION_SECONDS = 10
 RATE_TARGET = 0.5
 P99_TARGET_MS = 10.0
-# Used for nginx's files only when cecert's server does not answer, so its real body sizes are unknown.
+# Used for nginx's files only when cecert's server does not respond, so its real body sizes are unknown.
 FALLBACK_SIZES = {"page": 6144, "json": 1024}
 ENDPOINTS = (("page", "/v/", "text/html; charset=utf-8"), ("json", "/api/v1/verify/", "application/json"))
 
@@ -223,11 +225,21 @@ def run(workspace, root):
         bl.log(f"NOTE: nginx files use assumed sizes {sizes}, not the server's real body sizes")
 
     nginx_port = bl.free_port()
-    with Nginx(os.path.join(root, "nginx"), nginx_port, sizes):
+    # Its own folder under /tmp, opened to all: nginx workers started by root run as nobody, and the
+    # benchmark's work folder is private.
+    nginx_root = tempfile.mkdtemp(prefix="cecert-bench-nginx-")
+    os.chmod(nginx_root, 0o755)
+    with Nginx(nginx_root, nginx_port, sizes):
+        for name, prefix, _ in ENDPOINTS:
+            status, body = fetch(nginx_port, prefix + codes[0])
+            if status != 200 or len(body) != sizes[name]:
+                raise RuntimeError(f"nginx answered GET {prefix}<code> with {status} and {len(body)} bytes, "
+                                   f"not 200 and {sizes[name]}; see {nginx_root}/error.log")
         for index, (name, prefix, _) in enumerate(ENDPOINTS):
             results[("nginx", name)] = run_wrk(nginx_port, prefix, codes_path,
                                                os.path.join(root, f"nginx-{name}.lua"), seed=index)
             bl.log(f"after nginx {prefix}: load average {bl.load_average()}")
+    shutil.rmtree(nginx_root, ignore_errors=True)
     report(results, sizes)
     return results
 

@@ -4,7 +4,7 @@
   python3 scripts/hostile_http.py [--requests N] [--seed N]    (or: scripts/faults.py http)
 
 A 505 (HTTP Version Not Supported) for a request line with an unknown HTTP version counts as correct,
-because RFC 9110 section 15.6.6 names that status for it; any other 5xx fails the test.
+because RFC 9110 section 15.6.6 defines that status for it. Any other 5xx fails the test.
 
 The server runs over the bundled sample's certificates with --no-rate-limit, so requests reach the parser
 and the router instead of stopping at 429. The test fails on any 5xx, on a server that stops answering

@@ -8,8 +8,8 @@ import Testing
 /// release binary instead, from `scripts/faults.py`.
 @Suite(.serialized)
 struct FaultStartupTests {
-    /// A workspace with the first `count` sample applications imported, a signing key and its own copy of
-    /// the templates, so a test can break one file without touching the repository.
+    /// Makes a workspace with the first `count` sample applications imported, a signing key and its own copy
+    /// of the templates, so a test can break one file without touching the repository.
     static func makeWorkspace(count: Int = 3) throws -> Workspace {
         let workspace = Workspace()
         let input = try PipelineTests.sampleSubset(workspace, count: count)
