@@ -54,6 +54,8 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
     unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     return MHD_start_daemon(
         flags, 0, NULL, NULL, handler, handler_context,
+        /* The logger comes first: libmicrohttpd warns on stderr when it does not. */
+        MHD_OPTION_EXTERNAL_LOGGER, CMicroHTTPD_forward_log, (void *)log_sink,
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)address,
         MHD_OPTION_THREAD_POOL_SIZE, options.thread_pool_size,
         MHD_OPTION_CONNECTION_LIMIT, options.connection_limit,
@@ -63,7 +65,6 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
         MHD_OPTION_LISTEN_BACKLOG_SIZE, options.listen_backlog,
         MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
         MHD_OPTION_URI_LOG_CALLBACK, uri_logger, uri_context,
-        MHD_OPTION_EXTERNAL_LOGGER, CMicroHTTPD_forward_log, (void *)log_sink,
         MHD_OPTION_END);
 }
 

@@ -24,8 +24,9 @@ struct CommandContext {
 /// Exit statuses: 0 success, 1 failure, 2 usage error, 3 finished with some records reported as invalid or refused.
 public enum CecertCommand {
     static let subcommands: [any Subcommand.Type] = [
-        ImportCommand.self, IssueCommand.self, PrintCommand.self, CertificatesCommand.self, RevokeCommand.self,
-        ReinstateCommand.self, ReissueCommand.self, ServeCommand.self, KeysCommand.self,
+        ImportCommand.self, BatchesCommand.self, ApplicationsCommand.self, IssueCommand.self, PrintCommand.self,
+        CertificatesCommand.self, RevokeCommand.self, ReinstateCommand.self, ReissueCommand.self, ServeCommand.self,
+        KeysCommand.self,
     ]
 
     public enum ExitStatus {
@@ -36,7 +37,7 @@ public enum CecertCommand {
     }
 
     /// Runs `cecert` with `arguments` (without the program name) and returns the exit status.
-    public static func main(_ arguments: [String], output: @escaping (String) -> Void = { print($0) },
+    public static func main(_ arguments: [String], output: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },
                             errorOutput: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
                             logSink: Logger.Sink = .standardError) -> Int32 {
         guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
@@ -79,7 +80,7 @@ public enum CecertCommand {
     static var help: String {
         var lines = ["usage: cecert <command> [options]", "", "Issues and verifies continuing-education certificates.", "", "Commands:"]
         for command in subcommands {
-            lines.append("  " + command.name.padding(toLength: 12, withPad: " ", startingAt: 0) + command.summary)
+            lines.append("  " + command.name.padding(toLength: 14, withPad: " ", startingAt: 0) + command.summary)
         }
         lines += ["", "Options for every command:",
                   "  --config FILE     JSON settings (store, certificates_directory, base_url, issuer, area_code, ...)",

@@ -6,11 +6,11 @@ import Foundation
 struct Configuration: Sendable, Codable {
     /// The SQLite store file.
     var store = "var/cecert.sqlite"
-    /// Where issued PDFs are written, as `<number>.pdf`.
+    /// The folder of issued PDFs, each named `<number>.pdf`.
     var certificatesDirectory = "var/certificates"
     /// Private signing keys, one `<key id>.key` file each, mode 0600.
     var keysDirectory = "var/keys"
-    /// The prefix of every verification URL; the QR holds `<base_url>/v/<code>`.
+    /// The prefix of every verification URL. The QR code contains `<base_url>/v/<code>`.
     var baseURL = "http://127.0.0.1:8080"
     /// The issuing office printed on every certificate.
     var issuer = "泰州市专业技术人员职称（职业资格）工作领导小组办公室"

@@ -71,6 +71,21 @@ public struct ApplicationDecoder: Sendable {
         }
     }
 
+    /// Decodes one course object of a correction file, with the same checks as a course in an application.
+    /// - Throws: `RecordError` naming the line and the course field.
+    public func decodeCourse(line: Int, applicationID: String, text: Substring) throws(RecordError) -> Course {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+            throw RecordError(line: line, applicationID: applicationID, field: "(line)", message: "invalid JSON")
+        }
+        do {
+            return try course(object, path: "course")
+        } catch let error as FieldError {
+            throw RecordError(line: line, applicationID: applicationID, field: error.field, message: error.message)
+        } catch {
+            throw RecordError(line: line, applicationID: applicationID, field: "(line)", message: "\(error)")
+        }
+    }
+
     func decode(_ object: [String: Any]) throws -> Application {
         let id = try string(object, "application_id")
         guard !id.isEmpty, id.count <= 64 else { throw FieldError(field: "application_id", message: "must be 1 to 64 characters") }

@@ -7,13 +7,15 @@ import Foundation
 /// template version give byte-identical PDFs in every process, because libharu writes no creation date or
 /// document ID unless asked, and the font subset's tag is always the first one libharu assigns.
 ///
-/// Threading: an instance is not thread-safe (libharu documents are not), so use one renderer per thread.
-/// It is not `Sendable` for that reason.
+/// Threading: an instance is not thread-safe, because it reuses one libharu document handle, so use one renderer
+/// per thread. It is not `Sendable` for that reason.
 public final class CertificateRenderer {
     private let font: TrueTypeFont
     private let templates: [String: Template]
+    private let templateSources: [String: [UInt8]]
     private let logger: Logger
-    /// Time spent in each stage of the latest `render` call.
+    private let document: PDFDocument
+    /// Thread CPU time spent in each stage of the latest `render` call.
     private(set) var lastTimings = RenderTimings()
 
     /// The template version new certificates use: the highest installed version number.
@@ -26,17 +28,22 @@ public final class CertificateRenderer {
     /// - Throws: `CecertError(.configuration)` naming the missing or malformed file, the element and the problem.
     public init(configuration: RenderConfiguration, logger: Logger) throws {
         self.font = try TrueTypeFont(path: configuration.fontPath)
-        self.templates = try CertificateRenderer.loadTemplates(in: configuration.templatesDirectory)
+        let installed = try CertificateRenderer.loadTemplates(in: configuration.templatesDirectory)
+        self.templates = installed.mapValues(\.template)
+        self.templateSources = installed.mapValues(\.source)
         self.logger = logger
+        self.document = try PDFDocument()
         let versions = templates.keys.sorted { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
         self.currentTemplateVersion = versions.last!
         for template in templates.values {
             try checkTemplateCharacters(template)
         }
-        logger.info("Certificate renderer ready", metadata: [
-            "render.font": configuration.fontPath, "render.font.glyphs": "\(font.numberOfGlyphs)",
-            "render.templates": versions.joined(separator: ","),
-        ])
+        logger.info(
+            "Certificate renderer ready",
+            metadata: [
+                "render.font": configuration.fontPath, "render.font.glyphs": "\(font.numberOfGlyphs)",
+                "render.templates": versions.joined(separator: ","),
+            ])
     }
 
     /// Checks that the font can draw every printed character of the facts.
@@ -54,24 +61,51 @@ public final class CertificateRenderer {
     ///   `CecertError(.configuration)` for an unknown template version; `CecertError(.rendering)` when a text
     ///   cannot fit its box even at the minimum size, or libharu or libqrencode fails.
     public func render(_ facts: CertificateFacts) throws -> [UInt8] {
-        try checkPrintable(facts)
         guard let template = templates[facts.templateVersion] else {
-            throw CecertError(.configuration, "template version \(facts.templateVersion) is not installed "
-                              + "(installed: \(templates.keys.sorted().joined(separator: ", ")))")
+            throw CecertError(
+                .configuration,
+                "template version \(facts.templateVersion) is not installed "
+                    + "(installed: \(templates.keys.sorted().joined(separator: ", ")))")
         }
+        return try render(facts, template: template)
+    }
+
+    /// Renders with the template in `templateSource`, the bytes of a template file as it was when the
+    /// certificate was issued, so a reprint never depends on the file installed today.
+    /// - Throws: as `render(_:)`, and `CecertError(.configuration)` when the bytes are not a valid template.
+    public func render(_ facts: CertificateFacts, templateSource: [UInt8]) throws -> [UInt8] {
+        let template = try TemplateLoader.parse(Data(templateSource), path: "stored version \(facts.templateVersion)")
+        try checkTemplateCharacters(template)
+        return try render(facts, template: template)
+    }
+
+    /// Returns the bytes of the installed template file for `version`, or nil when none is installed.
+    public func templateSource(version: String) -> [UInt8]? { templateSources[version] }
+
+    func render(_ facts: CertificateFacts, template: Template) throws -> [UInt8] {
+        try checkPrintable(facts)
         var timings = RenderTimings()
         var clock = StageClock()
 
         let operations = try PageLayout(template: template, font: font).makeOperations(for: facts)
         timings.layout = clock.lap()
 
-        let subset = FontSubset.make(font: font, scalars: PageLayout.scalars(in: operations))
+        let scalars = PageLayout.scalars(in: operations)
+        // Template text and the phrases built around the facts are checked here, because glyph 0 must never print.
+        for scalar in scalars where font.characterToGlyph[scalar] == nil {
+            let hex = "U+" + String(scalar, radix: 16, uppercase: true).leftPadded(to: 4)
+            throw CecertError(.unsupportedCharacter, "template text: \(hex) is not in the font")
+        }
+        let subset = try FontSubset.make(font: font, scalars: scalars)
         timings.subset = clock.lap()
 
-        let document = try PDFDocument()
-        try document.setInfo(title: "继续教育学时审验合格证明 \(facts.number)", author: facts.issuer,
-                             subject: facts.verifyURL)
-        try document.embedFont(subset.bytes)
+        try document.begin()
+        try document.setInfo(
+            title: "继续教育学时审验合格证明 \(facts.number)", author: facts.issuer,
+            subject: facts.verifyURL)
+        try document.embedFont(subset)
+        timings.fontLoading = clock.lap()
+
         try document.addPage(width: template.pageWidth, height: template.pageHeight)
         try document.draw(operations, substitutes: subset.substitutes)
         timings.drawing = clock.lap()
@@ -88,23 +122,25 @@ public final class CertificateRenderer {
 // MARK: - Loading and checks
 
 extension CertificateRenderer {
-    static func loadTemplates(in directory: String) throws -> [String: Template] {
+    static func loadTemplates(in directory: String) throws -> [String: (template: Template, source: [UInt8])] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
             throw CecertError(.configuration, "template folder \(directory) is missing or unreadable")
         }
-        var templates: [String: Template] = [:]
+        var templates: [String: (template: Template, source: [UInt8])] = [:]
         for name in names.sorted() where name.hasPrefix("certificate-v") && name.hasSuffix(".json") {
             let path = (directory as NSString).appendingPathComponent(name)
             let template = try TemplateLoader.load(path: path)
             let expected = String(name.dropFirst("certificate-v".count).dropLast(".json".count))
             guard template.version == expected else {
-                throw CecertError(.configuration, "template \(path): 'version' is \(template.version) but the file "
-                                  + "name says \(expected)")
+                throw CecertError(
+                    .configuration,
+                    "template \(path): 'version' is \(template.version) but the file "
+                        + "name says \(expected)")
             }
-            templates[template.version] = template
+            templates[template.version] = (template, Array(FileManager.default.contents(atPath: path) ?? Data()))
         }
         guard !templates.isEmpty else {
             throw CecertError(.configuration, "template folder \(directory) has no certificate-v<version>.json file")
@@ -117,8 +153,9 @@ extension CertificateRenderer {
         for element in template.elements {
             for text in element.texts {
                 let fixed = text.replacingOccurrences(of: "\\{[^}]*\\}", with: "", options: .regularExpression)
-                try checkCharacters(fixed, field: "template \(template.path) element '\(element.id)'",
-                                    code: .configuration)
+                try checkCharacters(
+                    fixed, field: "template \(template.path) element '\(element.id)'",
+                    code: .configuration)
             }
         }
     }
@@ -129,9 +166,6 @@ extension CertificateRenderer {
             if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
                 throw CecertError(code, "\(field): control character \(hex) cannot be printed")
             }
-            if (0xE000...0xF8FF).contains(scalar.value) || scalar.value >= 0xF0000 {
-                throw CecertError(code, "\(field): private-use character \(hex) cannot be printed")
-            }
             if font.glyph(for: scalar) == nil {
                 throw CecertError(code, "\(field): \(Character(scalar)) \(hex) is not in the font")
             }
@@ -140,7 +174,7 @@ extension CertificateRenderer {
 }
 
 extension PageLayout {
-    /// Every character the operations print.
+    /// Collects every character the operations print.
     static func scalars(in operations: [DrawOperation]) -> Set<UInt32> {
         var scalars = Set<UInt32>()
         for case .text(let fitted, _, _) in operations {
@@ -160,24 +194,33 @@ extension String {
 
 // MARK: - Timing
 
-/// Nanoseconds spent in each stage of one render, and the size of the font subset in bytes.
+/// Thread CPU nanoseconds spent in each stage of one render, and the size of the font subset in bytes.
 struct RenderTimings: Sendable {
     /// Placeholders, text fitting and QR encoding.
     var layout: UInt64 = 0
     /// Building the TrueType subset.
     var subset: UInt64 = 0
-    /// libharu: creating the document, loading the subset and drawing the page.
+    /// libharu: starting the document and loading the subset, which builds its 65,536-entry tables.
+    var fontLoading: UInt64 = 0
+    /// libharu: drawing the page.
     var drawing: UInt64 = 0
     /// libharu: compressing and serialising the document.
     var saving: UInt64 = 0
     var fontBytes = 0
 }
 
+/// Measures on-CPU time of the calling thread, so that other processes on a busy machine do not inflate it.
 struct StageClock {
-    private var last = DispatchTime.now().uptimeNanoseconds
+    private var last = StageClock.now()
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
 
     mutating func lap() -> UInt64 {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = StageClock.now()
         defer { last = now }
         return now - last
     }

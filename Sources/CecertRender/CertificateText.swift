@@ -16,19 +16,26 @@ enum CertificateText {
 
     /// Computes every placeholder's value from the facts.
     static func values(for facts: CertificateFacts) -> [String: String] {
-        let period = facts.periodStart == facts.periodEnd
+        let period =
+            facts.periodStart == facts.periodEnd
             ? "\(facts.periodStart)年度" : "\(facts.periodStart)—\(facts.periodEnd)年度"
         // An initial appointment (初定) has no hour total, only one public course a year.
         let requiredText: String
         let requiredClause: String
-        if let required = facts.requiredHours {
+        if let required = facts.requiredHours, facts.requiredPublicCourses == 0 {
+            // The "other" declaration sets a yearly norm and no public-course count.
+            let perYear = Hours(hundredths: required.hundredths / max(1, facts.qualificationYears))
+            requiredText = "\(required)学时（每年不少于\(perYear)学时）"
+            requiredClause = "应修\(required)学时，"
+        } else if let required = facts.requiredHours {
             requiredText = "\(required)学时，其中公需科目不少于\(facts.requiredPublicCourses)门"
             requiredClause = "应修\(required)学时，"
         } else {
             requiredText = "每年至少1门公需科目"
             requiredClause = "应每年至少修1门公需科目，"
         }
-        let completedText = "\(facts.totalHours)学时（公需科目\(facts.publicCourses)门\(facts.publicHours)学时，"
+        let completedText =
+            "\(facts.totalHours)学时（公需科目\(facts.publicCourses)门\(facts.publicHours)学时，"
             + "专业科目\(facts.professionalHours)学时）"
         return [
             "number": facts.number,

@@ -4,28 +4,42 @@ import CecertCore
 ///
 /// libharu 2.3.0 embeds the font's whole `cmap`, `loca` and `hmtx` and reads only the BMP part of a `cmap`,
 /// so every PDF would carry about 300 KB of tables, and characters above U+FFFF would print as spaces.
-/// A subset built here avoids both: its format 4 `cmap` maps each printed BMP character to its glyph, and each
-/// character above U+FFFF to a private-use code point (U+E000 onwards) that the page text uses in its place.
+/// A subset built here avoids both. Its format 4 `cmap` maps consecutive stand-in codes, from U+0100 upwards
+/// in code point order of the printed characters, to their glyphs. The page text is written in those codes,
+/// which libharu's UTF-8 encoder turns into equal CIDs, and the ToUnicode CMap maps them back to the printed
+/// characters. Consecutive codes keep the `cmap` at one segment. That matters because libharu looks up all
+/// 65,536 codes with a linear scan over the segments when it creates the font, which took about 2 ms per
+/// certificate in a profile with one segment per run of printed characters. Low codes keep the CIDToGIDMap stream short.
 struct FontSubset {
     /// The font file bytes.
     let bytes: [UInt8]
-    /// The code point to pass to libharu for each printed scalar: itself in the BMP, a private-use one above.
+    /// The stand-in code for each printed scalar.
     let substitutes: [UInt32: UInt16]
+    /// The subset's glyph id for each stand-in code, ordered by code.
+    let codes: [(code: UInt16, glyph: UInt16)]
 
-    /// First code point handed out to characters above U+FFFF.
-    static let privateUseBase: UInt32 = 0xE000
+    /// Each stand-in code and the character it prints, ordered by code.
+    var toUnicode: [(code: UInt16, scalar: UInt32)] {
+        substitutes.map { (code: $0.value, scalar: $0.key) }.sorted { $0.code < $1.code }
+    }
+
+    /// The first stand-in code. Codes below U+0100 are avoided so that none is a control character or the
+    /// single-byte space, to which PDF word spacing would apply.
+    static let firstCode: UInt32 = 0x0100
+    /// The codes must stay below the UTF-16 surrogates, which are not Unicode scalars.
+    static let lastCode: UInt32 = 0xD7FF
 
     /// Builds a subset for `scalars`, which must all be in the font (checked by the caller).
-    static func make(font: TrueTypeFont, scalars: Set<UInt32>) -> FontSubset {
+    /// - Throws: `CecertError(.rendering)` when there are more distinct characters than stand-in codes.
+    static func make(font: TrueTypeFont, scalars: Set<UInt32>) throws -> FontSubset {
+        guard scalars.count <= Int(lastCode - firstCode) + 1 else {
+            throw CecertError(
+                .rendering, "a certificate may print at most \(lastCode - firstCode + 1) distinct characters")
+        }
         var substitutes: [UInt32: UInt16] = [:]
-        var nextPrivateUse = privateUseBase
         var mapped: [(code: UInt16, oldGlyph: UInt16)] = []
-        for scalar in scalars.sorted() {
-            var code = UInt16(truncatingIfNeeded: scalar)
-            if scalar > 0xFFFF {
-                code = UInt16(nextPrivateUse)
-                nextPrivateUse += 1
-            }
+        for (index, scalar) in scalars.sorted().enumerated() {
+            let code = UInt16(firstCode + UInt32(index))
             substitutes[scalar] = code
             mapped.append((code, font.characterToGlyph[scalar] ?? 0))
         }
@@ -36,7 +50,7 @@ struct FontSubset {
         glyphs.addComponents()
 
         let bytes = SubsetWriter(font: font, glyphs: glyphs, codes: codes).write()
-        return FontSubset(bytes: bytes, substitutes: substitutes)
+        return FontSubset(bytes: bytes, substitutes: substitutes, codes: codes)
     }
 }
 
@@ -78,11 +92,12 @@ enum CompositeGlyph {
     static let hasXYScale: UInt16 = 0x0040
     static let hasTwoByTwo: UInt16 = 0x0080
 
-    /// The component glyph ids and the byte offset of each id within `font.data`.
+    /// Lists the component glyph ids and the byte offset of each id within `font.data`.
     static func components(font: TrueTypeFont, glyph: UInt16) -> [(glyph: UInt16, offset: Int)] {
         let range = font.glyphRange(glyph)
         let data = font.data
-        guard range.count >= 10, Int16(bitPattern: UInt16(data[range.lowerBound]) << 8 | UInt16(data[range.lowerBound + 1])) < 0
+        guard range.count >= 10,
+            Int16(bitPattern: UInt16(data[range.lowerBound]) << 8 | UInt16(data[range.lowerBound + 1])) < 0
         else { return [] }
         var result: [(glyph: UInt16, offset: Int)] = []
         var position = range.lowerBound + 10
@@ -178,7 +193,7 @@ struct SubsetWriter {
         return hmtx.bytes
     }
 
-    /// A `cmap` with one format 4 subtable (platform 3, encoding 1). Runs of consecutive codes with
+    /// Builds a `cmap` with one format 4 subtable (platform 3, encoding 1). Runs of consecutive codes with
     /// consecutive glyph ids share a segment, so the table stays small.
     private func makeCharacterMap() -> [UInt8] {
         var segments: [(start: UInt16, end: UInt16, delta: UInt16)] = []
@@ -211,15 +226,16 @@ struct SubsetWriter {
         table.append16(UInt16(2 * searchRange))
         table.append16(UInt16(entrySelector))
         table.append16(UInt16(2 * count - 2 * searchRange))
-        segments.forEach { table.append16($0.end) }
-        table.append16(0)
-        segments.forEach { table.append16($0.start) }
-        segments.forEach { table.append16($0.delta) }
-        segments.forEach { _ in table.append16(0) }
+        for segment in segments { table.append16(segment.end) }
+        table.append16(0)  // reservedPad
+        for segment in segments { table.append16(segment.start) }
+        for segment in segments { table.append16(segment.delta) }
+        for _ in segments { table.append16(0) }  // idRangeOffset: every segment uses idDelta
         return table.bytes
     }
 
-    /// A `name` table with the family, style, full and PostScript names in Mac Roman and Windows Unicode records.
+    /// Builds a `name` table with the family, style, full and PostScript names in Mac Roman and Windows Unicode
+    /// records.
     private func makeNames() -> [UInt8] {
         let name = font.postScriptName
         let entries: [(id: UInt16, text: String)] = [(1, name), (2, "Regular"), (4, name), (6, name)]
@@ -229,7 +245,9 @@ struct SubsetWriter {
             [(1, 0, 0, false), (3, 1, 0x409, true)]
         for platform in platforms {
             for entry in entries {
-                let encoded = platform.wide ? entry.text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+                let encoded =
+                    platform.wide
+                    ? entry.text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
                     : Array(entry.text.utf8)
                 records.append16(platform.platform)
                 records.append16(platform.encoding)
@@ -270,6 +288,7 @@ struct SubsetWriter {
         file.append16(UInt16(16 * searchRange))
         file.append16(UInt16(entrySelector))
         file.append16(UInt16(16 * (tables.count - searchRange)))
+
         var offset = 12 + 16 * tables.count
         var headOffset = 0
         for table in tables {
@@ -280,14 +299,19 @@ struct SubsetWriter {
             if table.tag == "head" { headOffset = offset }
             offset += (table.data.count + 3) & ~3
         }
+
         for table in tables {
             file.bytes.append(contentsOf: table.data)
             while file.bytes.count % 4 != 0 { file.bytes.append(0) }
         }
+
         let adjustment = 0xB1B0_AFBA &- SubsetWriter.checksum(file.bytes)
-        file.bytes.replaceSubrange((headOffset + 8)..<(headOffset + 12),
-                                   with: [UInt8(adjustment >> 24), UInt8((adjustment >> 16) & 0xFF),
-                                          UInt8((adjustment >> 8) & 0xFF), UInt8(adjustment & 0xFF)])
+        file.bytes.replaceSubrange(
+            (headOffset + 8)..<(headOffset + 12),
+            with: [
+                UInt8(adjustment >> 24), UInt8((adjustment >> 16) & 0xFF),
+                UInt8((adjustment >> 8) & 0xFF), UInt8(adjustment & 0xFF),
+            ])
         return file.bytes
     }
 

@@ -7,6 +7,7 @@ enum DrawOperation {
     case fillRectangles([Box], color: Color)
     case lines([(x1: Double, y1: Double, x2: Double, y2: Double)], lineWidth: Double, color: Color)
     case circle(x: Double, y: Double, radius: Double, lineWidth: Double, color: Color)
+    case image(png: [UInt8], box: Box)
 }
 
 /// Turns a template and a certificate's facts into drawing steps.
@@ -41,22 +42,30 @@ struct PageLayout {
                 let fitted = try fitter.fit(text, in: box, style: style, element: id)
                 operations.append(.text(fitted, color: style.color, characterSpacing: style.characterSpacing))
             case .grid(let id, let box, let columns, let rows, let style, let lineWidth, let lineColor, let shade):
-                let grid = GridLayout(id: id, box: box, columns: columns, style: style, lineWidth: lineWidth,
-                                      lineColor: lineColor, shade: shade)
+                let grid = GridLayout(
+                    id: id, box: box, columns: columns, style: style, lineWidth: lineWidth,
+                    lineColor: lineColor, shade: shade)
                 let texts = try rows.map { row in try row.map { try Template.substitute($0.text, values: values) } }
-                operations += try grid.makeOperations(rows: rows, texts: texts, rowHeight: box.height / Double(rows.count),
-                                                      page: self)
-            case .yearTable(let id, let box, let columns, let maxRows, let rowHeight, let style, let lineWidth,
-                            let lineColor, let shade):
+                operations += try grid.makeOperations(
+                    rows: rows, texts: texts, rowHeight: box.height / Double(rows.count),
+                    page: self)
+            case .yearTable(
+                let id, let box, let columns, let maxRows, let rowHeight, let style, let lineWidth,
+                let lineColor, let shade):
                 guard facts.years.count <= maxRows else {
-                    throw CecertError(.rendering, "element '\(id)' has room for \(maxRows) years but the certificate "
-                                      + "has \(facts.years.count)")
+                    throw CecertError(
+                        .rendering,
+                        "element '\(id)' has room for \(maxRows) years but the certificate "
+                            + "has \(facts.years.count)")
                 }
-                operations += try yearTableOperations(id: id, box: box, columns: columns, rowHeight: rowHeight,
-                                                      style: style, lineWidth: lineWidth, lineColor: lineColor,
-                                                      shade: shade, facts: facts, values: values)
+                operations += try yearTableOperations(
+                    id: id, box: box, columns: columns, rowHeight: rowHeight,
+                    style: style, lineWidth: lineWidth, lineColor: lineColor,
+                    shade: shade, facts: facts, values: values)
             case .qr(let id, let box, let quietZone):
                 operations.append(try qrOperation(id: id, box: box, quietZone: quietZone, text: facts.verifyURL))
+            case .image(_, let box, let png):
+                operations.append(.image(png: png, box: pdfBox(box)))
             case .sealPlaceholder(let id, let box, let color, let label):
                 operations += try sealOperations(id: id, box: box, color: color, label: label)
             }
@@ -81,8 +90,10 @@ struct GridLayout {
     let lineColor: Color
     let shade: Color
 
-    func makeOperations(rows: [[GridCell]], texts: [[String]], rowHeight: Double,
-                        page: PageLayout) throws -> [DrawOperation] {
+    func makeOperations(
+        rows: [[GridCell]], texts: [[String]], rowHeight: Double,
+        page: PageLayout
+    ) throws -> [DrawOperation] {
         var shaded: [Box] = []
         var lines: [(x1: Double, y1: Double, x2: Double, y2: Double)] = []
         var textOperations: [DrawOperation] = []
@@ -100,12 +111,14 @@ struct GridLayout {
                 }
                 var cellStyle = style
                 cellStyle.align = cell.align
-                let inner = Box(x: cellBox.x + PageLayout.cellPadding.horizontal,
-                                y: cellBox.y + PageLayout.cellPadding.vertical,
-                                width: cellBox.width - 2 * PageLayout.cellPadding.horizontal,
-                                height: cellBox.height - 2 * PageLayout.cellPadding.vertical)
-                let fitted = try page.fitter.fit(texts[rowIndex][cellIndex], in: inner, style: cellStyle,
-                                                 element: "\(id), row \(rowIndex + 1), cell \(cellIndex + 1)")
+                let inner = Box(
+                    x: cellBox.x + PageLayout.cellPadding.horizontal,
+                    y: cellBox.y + PageLayout.cellPadding.vertical,
+                    width: cellBox.width - 2 * PageLayout.cellPadding.horizontal,
+                    height: cellBox.height - 2 * PageLayout.cellPadding.vertical)
+                let fitted = try page.fitter.fit(
+                    texts[rowIndex][cellIndex], in: inner, style: cellStyle,
+                    element: "\(id), row \(rowIndex + 1), cell \(cellIndex + 1)")
                 textOperations.append(.text(fitted, color: style.color, characterSpacing: style.characterSpacing))
                 x += width
                 column += cell.columnSpan
@@ -125,10 +138,13 @@ struct GridLayout {
 }
 
 extension PageLayout {
-    /// The per-year table: a header row, one row per year and a closing 合计 row, all shaded but the year rows.
-    func yearTableOperations(id: String, box: Box, columns: [YearColumn], rowHeight: Double, style: TextStyle,
-                             lineWidth: Double, lineColor: Color, shade: Color, facts: CertificateFacts,
-                             values: [String: String]) throws -> [DrawOperation] {
+    /// Lays out the per-year table: a header row, one row per year and a closing 合计 row. The first and last rows
+    /// are shaded.
+    func yearTableOperations(
+        id: String, box: Box, columns: [YearColumn], rowHeight: Double, style: TextStyle,
+        lineWidth: Double, lineColor: Color, shade: Color, facts: CertificateFacts,
+        values: [String: String]
+    ) throws -> [DrawOperation] {
         var texts: [[String]] = [columns.map(\.header)]
         for year in facts.years {
             let yearValues = CertificateText.yearValues(for: year)
@@ -141,42 +157,49 @@ extension PageLayout {
             }
         }
         let height = rowHeight * Double(texts.count)
-        let grid = GridLayout(id: id, box: Box(x: box.x, y: box.y, width: box.width, height: height),
-                              columns: columns.map(\.width), style: style, lineWidth: lineWidth, lineColor: lineColor,
-                              shade: shade)
+        let grid = GridLayout(
+            id: id, box: Box(x: box.x, y: box.y, width: box.width, height: height),
+            columns: columns.map(\.width), style: style, lineWidth: lineWidth, lineColor: lineColor,
+            shade: shade)
         return try grid.makeOperations(rows: cells, texts: texts, rowHeight: rowHeight, page: self)
     }
 
-    /// The QR code as filled rectangles, one per horizontal run of dark modules, inside a quiet zone.
+    /// Draws the QR code as filled rectangles, one per horizontal run of dark modules, inside a quiet zone.
     func qrOperation(id: String, box: Box, quietZone: Int, text: String) throws -> DrawOperation {
         let symbol = try QRSymbol.make(encoding: text)
         let module = box.width / Double(symbol.width + 2 * quietZone)
         guard module >= Self.minimumModule, module * Double(symbol.width) >= Self.minimumSymbol else {
-            throw CecertError(.rendering, "element '\(id)': a version \(symbol.version) QR code would print modules of "
-                              + "\(module * 25.4 / 72) mm; enlarge the box or shorten the verify URL")
+            throw CecertError(
+                .rendering,
+                "element '\(id)': a version \(symbol.version) QR code would print modules of "
+                    + "\(module * 25.4 / 72) mm; enlarge the box or shorten the verify URL")
         }
         let origin = pdfBox(box)
         let top = origin.maxY - module * Double(quietZone)
         let left = origin.x + module * Double(quietZone)
         let rectangles = symbol.darkRuns.map { run in
-            Box(x: left + module * Double(run.column), y: top - module * Double(run.row + 1),
+            Box(
+                x: left + module * Double(run.column), y: top - module * Double(run.row + 1),
                 width: module * Double(run.length), height: module)
         }
         return .fillRectangles(rectangles, color: .black)
     }
 
-    /// A circle with its label inside, clearly marked as a specimen (样章) and not a real seal.
+    /// Draws a circle with its label inside, marked as a specimen (样章) so that it cannot pass for a real seal.
     func sealOperations(id: String, box: Box, color: Color, label: String) throws -> [DrawOperation] {
         let radius = min(box.width, box.height) / 2 - 1.5
         let centre = pdfBox(box)
-        let inner = Box(x: box.x + box.width / 2 - radius * 0.7, y: box.y + box.height / 2 - radius * 0.5,
-                        width: radius * 1.4, height: radius)
-        let style = TextStyle(text: label, size: radius * 0.5, color: color, align: .center, maxLines: 2,
-                              leading: 1.2, characterSpacing: 0, firstLineIndent: 0)
+        let inner = Box(
+            x: box.x + box.width / 2 - radius * 0.7, y: box.y + box.height / 2 - radius * 0.5,
+            width: radius * 1.4, height: radius)
+        let style = TextStyle(
+            text: label, size: radius * 0.5, color: color, align: .center, maxLines: 2,
+            leading: 1.2, characterSpacing: 0, firstLineIndent: 0)
         let fitted = try fitter.fit(label, in: inner, style: style, element: id)
         return [
-            .circle(x: centre.x + centre.width / 2, y: centre.y + centre.height / 2, radius: radius, lineWidth: 1.5,
-                    color: color),
+            .circle(
+                x: centre.x + centre.width / 2, y: centre.y + centre.height / 2, radius: radius, lineWidth: 1.5,
+                color: color),
             .text(fitted, color: color, characterSpacing: 0),
         ]
     }

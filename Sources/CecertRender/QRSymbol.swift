@@ -22,8 +22,10 @@ struct QRSymbol: Sendable, Equatable {
     }
 
     /// Lends the libqrencode result to `body` and frees it afterwards, whatever `body` does.
-    static func withQRCode<Result>(encoding text: String,
-                                   _ body: (UnsafeMutablePointer<QRcode>) throws -> Result) throws -> Result {
+    static func withQRCode<Result>(
+        encoding text: String,
+        _ body: (UnsafeMutablePointer<QRcode>) throws -> Result
+    ) throws -> Result {
         guard let code = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1) else {
             throw CecertError(.rendering, "libqrencode could not encode the verify URL (errno \(errno)): \(text)")
         }

@@ -1,4 +1,4 @@
-/// Where the renderer finds its font and templates.
+/// The locations of the renderer's font and templates.
 public struct RenderConfiguration: Sendable {
     /// A glyf-based TrueType font that covers every character a certificate may print.
     public var fontPath: String

@@ -85,18 +85,22 @@ enum Element: Sendable {
     case frame(id: String, box: Box, lineWidth: Double, color: Color)
     case rule(id: String, box: Box, lineWidth: Double, color: Color)
     case text(id: String, box: Box, style: TextStyle, requires: String?)
-    case grid(id: String, box: Box, columns: [Double], rows: [[GridCell]], style: TextStyle, lineWidth: Double,
-              lineColor: Color, shade: Color)
-    case yearTable(id: String, box: Box, columns: [YearColumn], maxRows: Int, rowHeight: Double, style: TextStyle,
-                   lineWidth: Double, lineColor: Color, shade: Color)
+    case grid(
+        id: String, box: Box, columns: [Double], rows: [[GridCell]], style: TextStyle, lineWidth: Double,
+        lineColor: Color, shade: Color)
+    case yearTable(
+        id: String, box: Box, columns: [YearColumn], maxRows: Int, rowHeight: Double, style: TextStyle,
+        lineWidth: Double, lineColor: Color, shade: Color)
     case qr(id: String, box: Box, quietZone: Int)
     case sealPlaceholder(id: String, box: Box, color: Color, label: String)
+    /// A PNG picture scaled to fill its box; `png` is the file's bytes, read when the template loads.
+    case image(id: String, box: Box, png: [UInt8])
 
     var id: String {
         switch self {
         case .frame(let id, _, _, _), .rule(let id, _, _, _), .text(let id, _, _, _), .qr(let id, _, _),
-             .grid(let id, _, _, _, _, _, _, _), .yearTable(let id, _, _, _, _, _, _, _, _),
-             .sealPlaceholder(let id, _, _, _):
+            .grid(let id, _, _, _, _, _, _, _), .yearTable(let id, _, _, _, _, _, _, _, _),
+            .sealPlaceholder(let id, _, _, _), .image(let id, _, _):
             return id
         }
     }
@@ -104,8 +108,8 @@ enum Element: Sendable {
     var box: Box {
         switch self {
         case .frame(_, let box, _, _), .rule(_, let box, _, _), .text(_, let box, _, _), .qr(_, let box, _),
-             .grid(_, let box, _, _, _, _, _, _), .yearTable(_, let box, _, _, _, _, _, _, _),
-             .sealPlaceholder(_, let box, _, _):
+            .grid(_, let box, _, _, _, _, _, _), .yearTable(_, let box, _, _, _, _, _, _, _),
+            .sealPlaceholder(_, let box, _, _), .image(_, let box, _):
             return box
         }
     }
@@ -121,7 +125,7 @@ enum Element: Sendable {
     /// Every text of the element that may contain placeholders, for validation.
     var texts: [String] {
         switch self {
-        case .frame, .rule, .qr: return []
+        case .frame, .rule, .qr, .image: return []
         case .text(_, _, let style, _): return [style.text]
         case .sealPlaceholder(_, _, _, let label): return [label]
         case .grid(_, _, _, let rows, _, _, _, _): return rows.flatMap { $0.map(\.text) }
@@ -154,7 +158,7 @@ extension Template {
         return result
     }
 
-    /// The placeholder names used in `text`, or nil when a brace is unbalanced.
+    /// Lists the placeholder names used in `text`, or returns nil when a brace is unbalanced.
     static func placeholders(in text: String) -> [String]? {
         var names: [String] = []
         var rest = Substring(text)

@@ -6,16 +6,21 @@ import Foundation
 struct TemplateLoader {
     let path: String
 
-    /// The least distance of the QR code's box from the page edge: 10 mm.
+    /// The minimum distance of the QR code's box from each page edge: 10 mm.
     static let minimumQRMargin = 10 * 72 / 25.4
 
     /// Loads and validates the template at `path`.
     /// - Throws: `CecertError(.configuration)` naming the file, the element and the problem.
     static func load(path: String) throws -> Template {
-        let loader = TemplateLoader(path: path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CecertError(.configuration, "template file \(path) is missing or unreadable")
         }
+        return try parse(data, path: path)
+    }
+
+    /// Validates template bytes; `path` names their origin in error messages.
+    static func parse(_ data: Data, path: String) throws -> Template {
+        let loader = TemplateLoader(path: path)
         let root: [String: Any]
         do {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -60,14 +65,16 @@ extension TemplateLoader {
         guard let list = root["elements"] as? [[String: Any]], !list.isEmpty else {
             throw invalid(nil, "'elements' must be a non-empty array of objects")
         }
-        let context = ElementContext(loader: self, colors: colors, pageWidth: width, pageHeight: height,
-                                     minimumFontSize: minimumFontSize)
+        let context = ElementContext(
+            loader: self, colors: colors, pageWidth: width, pageHeight: height,
+            minimumFontSize: minimumFontSize)
         var elements: [Element] = []
         for (index, values) in list.enumerated() {
             elements.append(try context.parse(values, index: index))
         }
-        let template = Template(version: version, path: path, pageWidth: width, pageHeight: height,
-                                minimumFontSize: minimumFontSize, elements: elements)
+        let template = Template(
+            version: version, path: path, pageWidth: width, pageHeight: height,
+            minimumFontSize: minimumFontSize, elements: elements)
         try checkLayout(template)
         return template
     }
@@ -133,7 +140,8 @@ struct Fields {
     func integer(_ key: String, default fallback: Int? = nil, in range: ClosedRange<Int>) throws -> Int {
         let value = try number(key, default: fallback.map(Double.init))
         guard value == value.rounded(), range.contains(Int(value)) else {
-            throw loader.invalid(element, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw loader.invalid(
+                element, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return Int(value)
     }
@@ -157,8 +165,9 @@ struct Fields {
         guard let parts = values["box"] as? [NSNumber], parts.count == 4 else {
             throw loader.invalid(element, "'box' must be [x, y, width, height] in points")
         }
-        let box = Box(x: parts[0].doubleValue, y: parts[1].doubleValue, width: parts[2].doubleValue,
-                      height: parts[3].doubleValue)
+        let box = Box(
+            x: parts[0].doubleValue, y: parts[1].doubleValue, width: parts[2].doubleValue,
+            height: parts[3].doubleValue)
         guard box.width > 0, box.height > 0 else {
             throw loader.invalid(element, "'box' must have a positive width and height")
         }

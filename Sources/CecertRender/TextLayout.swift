@@ -37,15 +37,20 @@ struct TextFitter {
             while size >= minimum - 1e-9 {
                 let lineHeight = size * style.leading
                 let blockFits = lineCount == 1 ? size <= box.height : Double(lineCount) * lineHeight <= box.height
-                if blockFits, let ranges = breakLines(scalars, units: units, size: size, style: style, width: box.width,
-                                                      maxLines: lineCount) {
+                if blockFits,
+                    let ranges = breakLines(
+                        scalars, units: units, size: size, style: style, width: box.width,
+                        maxLines: lineCount)
+                {
                     return place(scalars, units: units, ranges: ranges, size: size, style: style, box: box)
                 }
                 size -= Self.sizeStep
             }
         }
-        throw CecertError(.rendering, "text of element '\(element)' does not fit its box in \(style.maxLines) "
-                          + "line(s) at \(minimum) pt: \(text)")
+        throw CecertError(
+            .rendering,
+            "text of element '\(element)' does not fit its box in \(style.maxLines) "
+                + "line(s) at \(minimum) pt: \(text)")
     }
 
     func width(_ units: ArraySlice<Double>, size: Double, spacing: Double) -> Double {
@@ -54,8 +59,10 @@ struct TextFitter {
     }
 
     /// Breaks greedily into at most `maxLines` lines, or returns nil when that is impossible.
-    func breakLines(_ scalars: [Unicode.Scalar], units: [Double], size: Double, style: TextStyle, width: Double,
-                    maxLines: Int) -> [Range<Int>]? {
+    func breakLines(
+        _ scalars: [Unicode.Scalar], units: [Double], size: Double, style: TextStyle, width: Double,
+        maxLines: Int
+    ) -> [Range<Int>]? {
         var ranges: [Range<Int>] = []
         var start = 0
         while start < scalars.count {
@@ -87,7 +94,7 @@ struct TextFitter {
     static let noBreakBefore: Set<Unicode.Scalar> = Set("，。、；：！？）》」』】’”·%".unicodeScalars)
     static let noBreakAfter: Set<Unicode.Scalar> = Set("（《「『【‘“·".unicodeScalars)
 
-    /// Whether a line may end between `scalars[index - 1]` and `scalars[index]`.
+    /// Returns whether a line may end between `scalars[index - 1]` and `scalars[index]`.
     static func canBreak(_ scalars: [Unicode.Scalar], before index: Int) -> Bool {
         let previous = scalars[index - 1]
         let next = scalars[index]
@@ -97,8 +104,10 @@ struct TextFitter {
         return !(isWord(previous) && isWord(next))
     }
 
-    private func place(_ scalars: [Unicode.Scalar], units: [Double], ranges: [Range<Int>], size: Double,
-                       style: TextStyle, box: Box) -> FittedText {
+    private func place(
+        _ scalars: [Unicode.Scalar], units: [Double], ranges: [Range<Int>], size: Double,
+        style: TextStyle, box: Box
+    ) -> FittedText {
         let lineHeight = ranges.count == 1 ? size : size * style.leading
         let blockTop = box.y + (box.height - lineHeight * Double(ranges.count)) / 2
         // The em box's centre sits (ascender + descender) / 2 above the baseline.

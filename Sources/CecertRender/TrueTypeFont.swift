@@ -22,7 +22,7 @@ final class TrueTypeFont: Sendable {
     let numberOfGlyphs: Int
     /// Byte offsets into `glyf`, one more than there are glyphs.
     let glyphOffsets: [UInt32]
-    /// Where the `glyf` table starts in `data`.
+    /// The offset of the `glyf` table in `data`.
     let glyphTableOffset: Int
     let advanceWidths: [UInt16]
     let leftSideBearings: [Int16]
@@ -43,14 +43,16 @@ final class TrueTypeFont: Sendable {
         self.tables = try TrueTypeFont.readTableDirectory(reader)
         for tag in ["head", "hhea", "maxp", "hmtx", "loca", "glyf", "cmap", "OS/2", "post"]
         where tables[tag] == nil {
-            throw CecertError(.configuration, "font file \(path) has no '\(tag)' table (a glyf TrueType font is required)")
+            throw CecertError(
+                .configuration, "font file \(path) has no '\(tag)' table (a glyf TrueType font is required)")
         }
         let head = tables["head"]!
         unitsPerEm = Int(try reader.uint16(at: head.offset + 18))
         let longOffsets = try reader.int16(at: head.offset + 50) == 1
         numberOfGlyphs = Int(try reader.uint16(at: tables["maxp"]!.offset + 4))
-        glyphOffsets = try TrueTypeFont.readLoca(reader, table: tables["loca"]!, count: numberOfGlyphs,
-                                                 longOffsets: longOffsets)
+        glyphOffsets = try TrueTypeFont.readLoca(
+            reader, table: tables["loca"]!, count: numberOfGlyphs,
+            longOffsets: longOffsets)
         glyphTableOffset = tables["glyf"]!.offset
         ascender = Int(try reader.int16(at: tables["hhea"]!.offset + 4))
         descender = Int(try reader.int16(at: tables["hhea"]!.offset + 6))
@@ -64,17 +66,17 @@ final class TrueTypeFont: Sendable {
         }
     }
 
-    /// The glyph id for a Unicode scalar, or nil when the font cannot draw it.
+    /// Returns the glyph id for a Unicode scalar, or nil when the font cannot draw it.
     func glyph(for scalar: Unicode.Scalar) -> UInt16? {
         characterToGlyph[scalar.value]
     }
 
-    /// The advance width of a glyph in font units.
+    /// Returns the advance width of a glyph in font units.
     func advance(of glyph: UInt16) -> Int {
         Int(advanceWidths[Int(glyph)])
     }
 
-    /// The bytes of one glyph's outline in `glyf` (empty for a glyph without contours).
+    /// Returns the byte range of one glyph's outline in `data`, which is empty for a glyph without contours.
     func glyphRange(_ glyph: UInt16) -> Range<Int> {
         let base = glyphTableOffset
         return (base + Int(glyphOffsets[Int(glyph)]))..<(base + Int(glyphOffsets[Int(glyph) + 1]))
@@ -115,8 +117,10 @@ extension TrueTypeFont {
         return offsets
     }
 
-    static func readMetrics(_ reader: ByteReader, table: Table, metricCount: Int,
-                            glyphCount: Int) throws -> ([UInt16], [Int16]) {
+    static func readMetrics(
+        _ reader: ByteReader, table: Table, metricCount: Int,
+        glyphCount: Int
+    ) throws -> ([UInt16], [Int16]) {
         guard metricCount >= 1, metricCount <= glyphCount else { throw reader.invalid("has an invalid 'hhea' table") }
         var advances = [UInt16](repeating: 0, count: glyphCount)
         var bearings = [Int16](repeating: 0, count: glyphCount)
@@ -205,10 +209,14 @@ extension TrueTypeFont {
             guard try reader.uint16(at: record + 6) == 6 else { continue }
             let length = Int(try reader.uint16(at: record + 8))
             let bytes = try reader.bytes(at: storage + Int(try reader.uint16(at: record + 10)), count: length)
-            let name = platform == 1
+            let name =
+                platform == 1
                 ? String(decoding: bytes, as: UTF8.self)
-                : String(decoding: stride(from: 0, to: length - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) },
-                         as: UTF16.self)
+                : String(
+                    decoding: stride(from: 0, to: length - 1, by: 2).map {
+                        UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1])
+                    },
+                    as: UTF16.self)
             let safe = name.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0 != "/" }
             if safe && !name.isEmpty { return name }
         }
@@ -241,7 +249,9 @@ struct ByteReader {
     }
 
     func bytes(at offset: Int, count: Int) throws -> ArraySlice<UInt8> {
-        guard offset >= 0, count >= 0, offset + count <= data.count else { throw invalid("is truncated at byte \(offset)") }
+        guard offset >= 0, count >= 0, offset + count <= data.count else {
+            throw invalid("is truncated at byte \(offset)")
+        }
         return data[offset..<(offset + count)]
     }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// the stored record bytes, signature and key id are byte-identical to those that were verified.
 final class CertificateLookup: Sendable {
     let directory: StoreDirectory
-    let verifier: Verifier
+    /// The store with public keys cached, which the per-request `Verifier` reads.
+    let keyDirectory: KeyCachingDirectory
     private let maxCachedPerShard: Int
     private let shards: [LockedValue<[String: VerifiedRecord]>]
 
@@ -19,44 +20,58 @@ final class CertificateLookup: Sendable {
         var signature: [UInt8]
         var keyID: String
         var record: CertificateRecord
+        var rendering: FactsRendering
     }
 
-    init(directory: StoreDirectory, logger: Logger, cacheSize: Int, shardCount: Int = 16) {
+    /// A verification outcome with the rendering of its facts, which is nil when the record is unverified
+    /// or the cache is turned off.
+    struct Result {
+        var outcome: VerificationOutcome
+        var rendering: FactsRendering?
+    }
+
+    init(directory: StoreDirectory, cacheSize: Int, shardCount: Int = 16) {
         self.directory = directory
-        self.verifier = Verifier(directory: KeyCachingDirectory(store: directory), logger: logger)
+        self.keyDirectory = KeyCachingDirectory(store: directory)
         self.maxCachedPerShard = cacheSize / shardCount
         self.shards = (0..<shardCount).map { _ in LockedValue([:]) }
     }
 
     /// Verifies a code as typed or scanned; malformed input never reaches the store.
-    func verify(code raw: String) throws -> VerificationOutcome {
-        guard let code = VerificationCode.normalize(raw) else { return .malformed }
-        guard let stored = try directory.certificate(verificationCode: code) else { return .notFound }
-        return try outcome(for: stored)
+    ///
+    /// - Parameter logger: The request's logger, which records a failed signature check as an error.
+    func verify(code raw: String, logger: @autoclosure () -> Logger) throws -> Result {
+        guard let code = VerificationCode.normalize(raw) else { return Result(outcome: .malformed) }
+        guard let stored = try directory.certificate(verificationCode: code) else { return Result(outcome: .notFound) }
+        return try verified(stored, logger: logger())
     }
 
     /// Checks a stored certificate, reusing an earlier signature check of the same bytes.
-    func outcome(for stored: StoredCertificate) throws -> VerificationOutcome {
+    func outcome(for stored: StoredCertificate, logger: @autoclosure () -> Logger) throws -> VerificationOutcome {
+        try verified(stored, logger: logger()).outcome
+    }
+
+    private func verified(_ stored: StoredCertificate, logger: @autoclosure () -> Logger) throws -> Result {
         let shard = shards[Int(UInt(bitPattern: stored.number.hashValue) % UInt(shards.count))]
         let cached = shard.withLock { $0[stored.number] }
         if let cached, cached.keyID == stored.keyID, cached.signature == stored.signature,
            cached.recordJSON == stored.recordJSON {
-            return Self.outcome(record: cached.record, stored: stored)
+            return Result(outcome: Self.outcome(record: cached.record, stored: stored), rendering: cached.rendering)
         }
 
-        let outcome = try verifier.outcome(for: stored)
-        guard maxCachedPerShard > 0, let record = outcome.record else { return outcome }
+        let outcome = try Verifier(directory: keyDirectory, logger: logger()).outcome(for: stored)
+        guard maxCachedPerShard > 0, let record = outcome.record else { return Result(outcome: outcome) }
         let entry = VerifiedRecord(recordJSON: stored.recordJSON, signature: stored.signature,
-                                   keyID: stored.keyID, record: record)
+                                   keyID: stored.keyID, record: record, rendering: FactsRendering(facts: record.facts))
         shard.withLock { entries in
             // Dropping the whole shard when full is crude but bounded, and a miss costs one signature check.
             if entries.count >= maxCachedPerShard { entries.removeAll(keepingCapacity: true) }
             entries[stored.number] = entry
         }
-        return outcome
+        return Result(outcome: outcome, rendering: entry.rendering)
     }
 
-    /// The outcome for a verified record in its current stored state, as `Verifier.outcome(for:)` builds it.
+    /// Builds the outcome for a verified record in its current stored state, as `Verifier.outcome(for:)` does.
     static func outcome(record: CertificateRecord, stored: StoredCertificate) -> VerificationOutcome {
         switch stored.state {
         case .valid: .valid(record)

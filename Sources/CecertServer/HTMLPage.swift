@@ -4,6 +4,11 @@ import CecertCore
 enum HTMLPage {
     /// Escapes text for element content and double-quoted attribute values.
     static func escape(_ text: String) -> String {
+        let needsEscaping = text.utf8.contains { byte in
+            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
+        }
+        guard needsEscaping else { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in text {
@@ -29,7 +34,7 @@ enum HTMLPage {
         .valid{background:#e6f4ea;color:#135c2b}.revoked,.tampered{background:#fdecea;color:#8a1c13}\
         .superseded{background:#fff4e0;color:#7a4b00}.not_found,.malformed{background:#eceff3;color:#3d4450}\
         dl{display:grid;grid-template-columns:auto 1fr;gap:.35rem .75rem;background:#fff;padding:1rem;\
-        border-radius:.5rem;margin:0 0 1rem}dt{color:#5b6370}dd{margin:0;word-break:break-all}\
+        border-radius:.5rem;margin:0 0 1rem}dt{color:#5b6370}dd{margin:0;word-break:break-all}dd[data-field=number]{white-space:nowrap}\
         table{width:100%;border-collapse:collapse;background:#fff;border-radius:.5rem;margin-bottom:1rem}\
         th,td{padding:.4rem;text-align:right;border-bottom:1px solid #e3e6ea}th:first-child,td:first-child{text-align:left}\
         form{background:#fff;padding:1rem;border-radius:.5rem;margin-bottom:1rem}\
@@ -55,7 +60,7 @@ enum HTMLPage {
 // MARK: - Verification pages
 
 extension HTMLPage {
-    /// The result page for one verification. `nameFormAction` is the path a name confirmation posts to.
+    /// Renders the result page for one verification. `nameFormAction` is the path a name confirmation submits to.
     static func verification(_ view: VerificationView, nameFormAction: String?) -> String {
         var content = "<h1>继续教育证书查验结果</h1>"
         content += "<div class=\"status \(view.status.rawValue)\" data-field=\"status\" data-status=\"\(view.status.rawValue)\">"
@@ -67,18 +72,18 @@ extension HTMLPage {
             content += "\(escape(label))</div>"
         }
 
-        let fields = view.fields
-        if !fields.isEmpty {
+        if let facts = view.facts {
             content += "<dl>"
-            for field in fields {
-                content += "<dt>\(escape(field.label))</dt>"
-                content += "<dd data-field=\"\(field.key)\">\(escape(field.value.display))</dd>"
+            if let rendering = view.reusableRendering {
+                content += rendering.htmlItems
+            } else {
+                content += fieldItems(VerificationView.certificateFields(facts, displayedName: view.displayedName ?? ""))
             }
+            content += fieldItems(view.revocationFields)
             content += "</dl>"
-        }
-
-        if !view.years.isEmpty {
-            content += yearTable(view.years)
+            content += view.reusableRendering?.htmlYears ?? yearTable(facts.years)
+        } else if !view.fields.isEmpty {
+            content += "<dl>\(fieldItems(view.fields))</dl>"
         }
 
         if let nameFormAction, view.facts != nil {
@@ -91,7 +96,19 @@ extension HTMLPage {
         return document(title: "证书查验：\(view.status.label)", content: content)
     }
 
+    /// Renders fields as `<dt>`/`<dd>` pairs; each `<dd>` carries its API key in `data-field`.
+    static func fieldItems(_ fields: [VerificationView.Field]) -> String {
+        var items = ""
+        for field in fields {
+            items += "<dt>\(escape(field.label))</dt>"
+            items += "<dd data-field=\"\(field.key)\">\(escape(field.value.display))</dd>"
+        }
+        return items
+    }
+
+    /// Renders the hours per year as a table, or nothing when there are no rows.
     static func yearTable(_ years: [YearSummary]) -> String {
+        guard !years.isEmpty else { return "" }
         var table = "<table data-field=\"years\"><thead><tr><th>年度</th><th>公需（门）</th><th>公需学时</th>"
         table += "<th>专业学时</th><th>合计</th></tr></thead><tbody>"
         for year in years {
@@ -102,7 +119,7 @@ extension HTMLPage {
         return table
     }
 
-    /// The lookup form, pre-filled with what was typed, with an optional message above it.
+    /// Renders the lookup form, pre-filled with what was typed, with an optional message above it.
     static func lookupForm(number: String, code: String, name: String, message: String?) -> String {
         var content = "<h1>继续教育证书查验</h1>"
         if let message {
@@ -113,7 +130,7 @@ extension HTMLPage {
     }
 
     /// A well-formed number with a correct check character, shown as the input's example.
-    static let exampleNumber = CertificateNumber(area: "321200", year: 2024, serial: 1).description
+    static let exampleNumber = CertificateNumber(area: "321200", year: 2025, serial: 123).description
 
     static func lookupFormBody(number: String, code: String, name: String) -> String {
         var form = "<form method=\"get\" action=\"/v\">"
@@ -129,7 +146,7 @@ extension HTMLPage {
         return form
     }
 
-    /// A page for an HTTP error on an HTML route; the text is fixed per status and never echoes input.
+    /// Renders the page for an HTTP error on an HTML route. Its text is fixed per status and never echoes input.
     static func error(title: String, message: String) -> String {
         document(title: title, content: "<h1>\(escape(title))</h1><div class=\"status not_found\">\(escape(message))</div>")
     }

@@ -1,4 +1,4 @@
-/// One HTTP request as the router sees it: everything copied out of libmicrohttpd, so routing needs no C types.
+/// One HTTP request as the router receives it. Every value is copied out of libmicrohttpd, so routing needs no C types.
 struct HTTPRequest: Sendable {
     var method: String
     /// The decoded path without the query, as libmicrohttpd passes it.
@@ -50,7 +50,7 @@ struct HTTPResponse: Sendable {
         HTTPResponse(status: status, contentType: contentType, body: Array(text.utf8))
     }
 
-    /// The JSON error body every API failure uses: `{"error": "...", "message": "..."}`.
+    /// Builds the JSON error body that every API failure uses: `{"error": "...", "message": "..."}`.
     static func apiError(_ status: Int, _ error: String, _ message: String,
                          headers: [(name: String, value: String)] = []) -> HTTPResponse {
         var writer = JSONWriter()

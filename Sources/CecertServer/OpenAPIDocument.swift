@@ -152,7 +152,8 @@ enum OpenAPIDocument {
               "issue_date": {"type": "string", "format": "date"},
               "issuer": {"type": "string"},
               "revoked_on": {"type": "string"},
-              "revocation_reason": {"type": "string"},
+              "revocation_reason": {"type": "string", "description": "The reason category in Chinese, for example 信息有误"},
+              "revocation_category": {"type": "string", "description": "The stored reason code: error, fraud, duplicate, withdrawn or other"},
               "years": {"type": "array", "items": {"$ref": "#/components/schemas/Year"}},
               "name_match": {"type": "boolean", "description": "Present only when a name was given"}
             }

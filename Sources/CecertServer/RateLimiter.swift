@@ -68,8 +68,8 @@ final class RateLimiter: Sendable {
         return max(1, Int((tokens / limit.refillPerSecond).rounded(.up)))
     }
 
-    /// Drops the buckets that have refilled completely, which carry no state; if none has, drops all,
-    /// which at worst gives a flood of new clients a fresh burst.
+    /// Drops the buckets that have refilled completely, because they carry no state. If none has, it drops
+    /// all of them, which at worst gives a flood of new clients a fresh burst.
     private func prune(_ buckets: inout [String: Bucket], now: Double) {
         buckets = buckets.filter { _, bucket in
             bucket.tokens + (now - bucket.updated) * limit.refillPerSecond < limit.burst

@@ -18,7 +18,7 @@ extension RequestRouter {
 
         var matches: [(number: String, status: String)] = []
         for certificate in stored {
-            let outcome = try lookup.outcome(for: certificate)
+            let outcome = try lookup.outcome(for: certificate, logger: requestLogger(request))
             if let record = outcome.record, record.pdfSHA256 != digest {
                 requestLogger(request).error("Stored PDF digest differs from the signed record",
                                              metadata: ["cert.number": certificate.number])
@@ -59,7 +59,7 @@ extension RequestRouter {
             return .apiError(404, "not_found", "no certificate with this number")
         }
 
-        let outcome = try lookup.outcome(for: stored)
+        let outcome = try lookup.outcome(for: stored, logger: requestLogger(request))
         let log = requestLogger(request)
         switch outcome {
         case .valid: break

@@ -53,7 +53,8 @@ extension RequestRouter {
     /// A number that does not match gives the not-found outcome, the same as an unknown code. Every
     /// failure (unknown, malformed, wrong number, wrong name) counts against the failed-lookup bucket.
     func verification(code: String, number: String?, name: String?, request: HTTPRequest) throws -> VerificationView {
-        var outcome = try lookup.verify(code: code)
+        let result = try lookup.verify(code: code, logger: requestLogger(request))
+        var outcome = result.outcome
         if let number, !TypedInput.compact(number).isEmpty, let record = outcome.record {
             let parsed = CertificateNumber(parsing: number)?.description
             if parsed != record.facts.number { outcome = .notFound }
@@ -64,7 +65,7 @@ extension RequestRouter {
             nameMatch = Self.namesMatch(typed: name, holder: record.facts.holderName)
         }
 
-        let view = VerificationView(outcome: outcome, nameMatch: nameMatch)
+        let view = VerificationView(outcome: outcome, nameMatch: nameMatch, rendering: result.rendering)
         metrics.recordVerification(view.status.rawValue)
         if view.status == .notFound || view.status == .malformed || nameMatch == false {
             recordFailedLookup(request)

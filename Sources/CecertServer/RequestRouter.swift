@@ -16,14 +16,15 @@ final class RequestRouter: Sendable {
     /// Decoded `downloadTokenHashes`; entries that are not 64 hex digits are dropped at startup.
     let tokenHashes: [[UInt8]]
     let openAPIDocument: String
+    /// Whether any handler reads `HTTPRequest.clientAddress`; only the rate limiters do.
+    var usesClientAddress: Bool { lookupLimiter != nil || failureLimiter != nil }
 
     init(configuration: ServerConfiguration, directory: StoreDirectory, logger: Logger, metrics: Metrics) {
         self.configuration = configuration
         self.directory = directory
         self.logger = logger
         self.metrics = metrics
-        self.lookup = CertificateLookup(directory: directory, logger: logger,
-                                        cacheSize: configuration.verifiedRecordCacheSize)
+        self.lookup = CertificateLookup(directory: directory, cacheSize: configuration.verifiedRecordCacheSize)
         self.lookupLimiter = configuration.lookupRateLimit.map {
             RateLimiter(limit: $0, maxClients: configuration.maxTrackedClients)
         }
@@ -58,7 +59,7 @@ final class RequestRouter: Sendable {
         }
     }
 
-    /// The route for a path, with its allowed methods; a nil route is an unknown path.
+    /// Finds the route for a path and its allowed methods. A nil route is an unknown path.
     static func route(for path: String) -> (Route?, [String]) {
         switch path {
         case "/healthz": return (.healthz, ["GET"])
@@ -96,7 +97,7 @@ final class RequestRouter: Sendable {
         }
     }
 
-    /// A logger whose lines carry the request id.
+    /// Returns the server logger with the request id in its metadata.
     func requestLogger(_ request: HTTPRequest) -> Logger {
         var logger = logger
         logger[metadataKey: "request.id"] = request.requestID
@@ -176,7 +177,7 @@ extension RequestRouter {
 }
 
 extension String {
-    /// The rest of the string after `prefix`, or nil when it does not start with `prefix`.
+    /// Returns the rest of the string after `prefix`, or nil when it does not start with `prefix`.
     func suffix(afterPrefix prefix: String) -> Substring? {
         hasPrefix(prefix) ? dropFirst(prefix.count) : nil
     }

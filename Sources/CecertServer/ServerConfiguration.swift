@@ -50,8 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var downloadTokenHashes: [String]
     /// The folder holding issued PDFs as `<number>.pdf`, or nil when downloads are not offered (503).
     public var certificatesDirectory: String?
-    /// The maximum number of verified records kept in memory so repeat lookups skip the signature
-    /// check; an entry is used only while the stored record and signature bytes are unchanged.
+    /// The maximum number of verified records kept in memory, so repeat lookups skip the signature check.
+    /// An entry is used only while the stored record and signature bytes are unchanged.
     public var verifiedRecordCacheSize: Int
 
     /// Creates a configuration; every parameter has a default suited to a single host behind a proxy.

@@ -1,7 +1,8 @@
 import CecertCore
 
 extension VerificationView {
-    /// The verify API body: `status`, `status_label`, every field of `fields` under its key, `years`, and
+    /// The verify API body: `status`, `status_label`, `message`, every field of `fields` under its key,
+    /// `revocation_category` (the stored reason code) when revoked, `years`, and
     /// `name_match` when a name was given. Absent facts are absent keys, never empty strings.
     var json: String {
         var writer = JSONWriter()
@@ -9,25 +10,51 @@ extension VerificationView {
             object.field("status", status.rawValue)
             object.field("status_label", status.label)
             object.field("message", status.explanation)
-            for field in fields {
-                switch field.value {
-                case let .text(text): object.field(field.key, text)
-                case let .integer(number): object.field(field.key, number)
+            if let facts {
+                if let rendering = reusableRendering {
+                    object.appendMembers(rendering.jsonMembers)
+                } else {
+                    object.appendMembers(Self.jsonMembers(Self.certificateFields(facts, displayedName: displayedName ?? "")))
                 }
-            }
-            if facts != nil {
-                object.array("years", years) { row, year in
-                    row.field("year", year.year)
-                    row.field("public_courses", year.publicCourses)
-                    row.field("public_hours", year.publicHours.description)
-                    row.field("professional_hours", year.professionalHours.description)
-                    row.field("total_hours", year.totalHours.description)
+                object.appendMembers(Self.jsonMembers(revocationFields))
+                if status == .revoked {
+                    object.field("revocation_category", revocationReason)
                 }
+                object.raw("years", reusableRendering?.jsonYears ?? Self.jsonYears(facts.years))
+            } else {
+                object.appendMembers(Self.jsonMembers(fields))
             }
             if let nameMatch {
                 object.field("name_match", nameMatch)
             }
         }
         return writer.output
+    }
+
+    /// Renders fields as JSON object members, each preceded by a comma.
+    static func jsonMembers(_ fields: [Field]) -> String {
+        var text = ""
+        for field in fields {
+            text += ","
+            JSONWriter.appendString(field.key, to: &text)
+            text += ":"
+            switch field.value {
+            case let .text(value): JSONWriter.appendString(value, to: &text)
+            case let .integer(number): text += String(number)
+            }
+        }
+        return text
+    }
+
+    /// Renders the hours per year as a JSON array.
+    static func jsonYears(_ years: [YearSummary]) -> String {
+        var text = "["
+        for (index, year) in years.enumerated() {
+            if index > 0 { text += "," }
+            text += "{\"year\":\(year.year),\"public_courses\":\(year.publicCourses)"
+            text += ",\"public_hours\":\"\(year.publicHours)\",\"professional_hours\":\"\(year.professionalHours)\""
+            text += ",\"total_hours\":\"\(year.totalHours)\"}"
+        }
+        return text + "]"
     }
 }

@@ -69,9 +69,8 @@ extension VerificationServer {
             if context.rawTargetLength > configuration.maxURLLength {
                 return respond(connection, context, route: .other, tooLong(414, "uri_too_long", "the URL is too long"))
             }
-            guard methodName == "POST" else {
-                return respondRouted(connection, context, method: methodName, url: url)
-            }
+            // Responding before the second call would make libmicrohttpd 0.9.75 close the connection,
+            // so only rejections respond early, and everything else waits for the end of the (empty) body.
             if let length = header(connection, "Content-Length").flatMap(Int.init), length > configuration.maxBodyBytes {
                 return respond(connection, context, route: .verifyPDF, payloadTooLarge())
             }
@@ -105,7 +104,7 @@ extension VerificationServer {
                                   query: context.hasQuery ? queryArguments(connection) : [:],
                                   authorization: header(connection, "Authorization"),
                                   contentType: header(connection, "Content-Type"),
-                                  clientAddress: clientAddress(connection), body: context.body,
+                                  clientAddress: router.usesClientAddress ? clientAddress(connection) : "-", body: context.body,
                                   requestID: context.id)
         context.body = []
         let (route, response) = router.handle(request)
@@ -180,7 +179,7 @@ extension VerificationServer {
         return arguments
     }
 
-    /// The peer address, or for a trusted proxy the nearest untrusted address in `X-Forwarded-For`.
+    /// Returns the peer address, or for a trusted proxy the nearest untrusted address in `X-Forwarded-For`.
     func clientAddress(_ connection: OpaquePointer) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
         let peer = CMicroHTTPD_client_address(connection, &buffer, buffer.count) == 0

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Thread safety: `start()`, `stop()` and `port` may be called from any thread. Request handling runs
 /// on libmicrohttpd's worker threads. Lifetime: a started server keeps itself alive until `stop()`,
-/// because the daemon holds a reference to it; a server that is never stopped is never freed.
+/// because the daemon holds a reference to it. A server that is never stopped is never freed.
 public final class VerificationServer: Sendable {
     public let configuration: ServerConfiguration
     let directory: StoreDirectory
@@ -121,7 +121,7 @@ extension VerificationServer {
     /// Stops gracefully: stops accepting connections, waits up to `shutdownGraceSeconds` for in-flight
     /// requests, stops the daemon and closes the store's pooled connections. A second call does nothing.
     public func stop() {
-        let taken = state.withLock { state -> (OpaquePointer, Unmanaged<VerificationServer>?)? in
+        let running = state.withLock { state -> (OpaquePointer, Unmanaged<VerificationServer>?)? in
             guard let daemon = state.daemon else { return nil }
             defer {
                 state.daemon = nil
@@ -130,7 +130,7 @@ extension VerificationServer {
             }
             return (daemon, state.retainedSelf)
         }
-        guard let (daemon, retained) = taken else { return }
+        guard let (daemon, retained) = running else { return }
 
         stopping.store(true, ordering: .relaxed)
         let listener = MHD_quiesce_daemon(daemon)

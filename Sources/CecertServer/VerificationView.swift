@@ -1,6 +1,7 @@
 import CecertCore
+import CecertStore
 
-/// What a verification page and the verify API both show, built once so the two can never disagree.
+/// The facts that a verification page and the verify API both show, built once so the two cannot disagree.
 struct VerificationView: Sendable {
     /// The verification states as the API names them.
     enum Status: String, Sendable, CaseIterable {
@@ -11,7 +12,7 @@ struct VerificationView: Sendable {
         case malformed
         case tampered
 
-        /// The state as a reader of the page sees it.
+        /// The state's label on the page.
         var label: String {
             switch self {
             case .valid: "有效"
@@ -72,9 +73,12 @@ struct VerificationView: Sendable {
     var revocationReason: String?
     /// Whether a name given with the request equals the holder's name; nil when no name was given.
     var nameMatch: Bool?
+    /// The certificate fields rendered once per verified record, if the lookup had them.
+    var rendering: FactsRendering?
 
-    init(outcome: VerificationOutcome, nameMatch: Bool? = nil) {
+    init(outcome: VerificationOutcome, nameMatch: Bool? = nil, rendering: FactsRendering? = nil) {
         self.nameMatch = nameMatch
+        self.rendering = outcome.record == nil ? nil : rendering
         switch outcome {
         case let .valid(record):
             status = .valid
@@ -110,9 +114,14 @@ struct VerificationView: Sendable {
         guard let facts else {
             return number.map { [Field(key: "number", label: "证书编号", value: .text($0))] } ?? []
         }
-        var fields = [
+        return Self.certificateFields(facts, displayedName: displayedName ?? "") + revocationFields
+    }
+
+    /// The signed facts as fields, with the name as shown.
+    static func certificateFields(_ facts: CertificateFacts, displayedName: String) -> [Field] {
+        [
             Field(key: "number", label: "证书编号", value: .text(facts.number)),
-            Field(key: "holder_name", label: "姓名", value: .text(displayedName ?? "")),
+            Field(key: "holder_name", label: "姓名", value: .text(displayedName)),
             Field(key: "masked_id_number", label: "身份证号", value: .text(facts.maskedIDNumber)),
             Field(key: "work_unit", label: "工作单位", value: .text(facts.workUnit)),
             Field(key: "current_title", label: "现任职称", value: .text(facts.currentTitle)),
@@ -125,11 +134,27 @@ struct VerificationView: Sendable {
             Field(key: "issue_date", label: "发证日期", value: .text(facts.issueDate.description)),
             Field(key: "issuer", label: "发证机关", value: .text(facts.issuer)),
         ]
-        if status == .revoked {
-            fields.append(Field(key: "revoked_on", label: "撤销日期", value: .text(revokedOn?.description ?? "")))
-            fields.append(Field(key: "revocation_reason", label: "撤销原因", value: .text(revocationReason ?? "")))
-        }
-        return fields
+    }
+
+    /// The revocation date and reason, which follow the certificate fields of a revoked certificate.
+    var revocationFields: [Field] {
+        guard status == .revoked else { return [] }
+        return [
+            Field(key: "revoked_on", label: "撤销日期", value: .text(revokedOn?.description ?? "")),
+            Field(key: "revocation_reason", label: "撤销原因", value: .text(revocationReasonLabel)),
+        ]
+    }
+
+    /// The cached rendering of the certificate fields, when it fits this view: it shows the masked
+    /// name, so a matching name confirmation, which shows the full name, renders afresh.
+    var reusableRendering: FactsRendering? {
+        nameMatch == true ? nil : rendering
+    }
+
+    /// The reason category in Chinese, or the stored text when it is not a known category.
+    var revocationReasonLabel: String {
+        guard let revocationReason else { return "" }
+        return RevocationReason(rawValue: revocationReason)?.chinese ?? revocationReason
     }
 
     /// The hours per year, as `(year, public courses, public hours, professional hours, total hours)`.

@@ -1,8 +1,8 @@
 import CecertCore
 import Foundation
 
-/// Why a certificate was revoked. The category is public (the verification page shows it); the
-/// comment stays internal.
+/// The reason category of a revocation. The verification page shows the category, and the comment
+/// stays internal.
 public enum RevocationReason: String, Sendable, CaseIterable {
     /// Issued on wrong facts (信息有误).
     case error
@@ -64,7 +64,7 @@ extension ReviewStore {
                            [.optionalText(replacement), .text(number)])
     }
 
-    /// How many certificates an application has had, superseded ones included.
+    /// Counts the certificates an application has had, superseded ones included.
     public func certificateCount(applicationID: String) throws -> Int {
         try connection.queryRow("SELECT COUNT(*) AS n FROM certificates WHERE application_id = ?", [.text(applicationID)])?.int("n") ?? 0
     }
@@ -81,5 +81,32 @@ extension ReviewStore {
             throw CecertError(.notFound, "certificate \(number) was not issued")
         }
         return stored
+    }
+}
+
+// MARK: - Templates
+
+extension ReviewStore {
+    /// Returns the template file that certificates of `version` were issued with, if any was recorded.
+    public func templateSource(version: String) throws -> (sha256: String, content: [UInt8])? {
+        guard let row = try connection.queryRow("SELECT sha256, content FROM templates WHERE version = ?", [.text(version)]) else {
+            return nil
+        }
+        return (row.text("sha256") ?? "", row.blob("content") ?? [])
+    }
+
+    /// Records the bytes of a template version the first time a certificate uses it.
+    /// - Throws: `CecertError(.configuration)` when the version was recorded with other bytes, because a
+    ///   released template is never edited: a changed layout is a new version.
+    public func recordTemplate(version: String, content: [UInt8], fileName: String) throws {
+        let digest = Sodium.sha256Hex(content)
+        if let stored = try templateSource(version: version) {
+            guard stored.sha256 == digest else {
+                throw CecertError(.configuration, "\(fileName) differs from template version \(version) as certificates were issued with it; restore the file and put a changed layout in a new version")
+            }
+            return
+        }
+        try connection.run("INSERT INTO templates (version, sha256, content, recorded_at) VALUES (?, ?, ?, ?)",
+                           [.text(version), .text(digest), .blob(content), .text(Timestamp.format(Date()))])
     }
 }

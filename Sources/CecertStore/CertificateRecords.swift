@@ -30,7 +30,7 @@ public struct NewCertificate: Sendable {
 // MARK: - Certificates
 
 extension ReviewStore {
-    /// The next free serial for an area and year. Call inside the write transaction that inserts it,
+    /// Returns the next free serial for an area and year. Call it inside the write transaction that inserts it,
     /// so two issuers can never take the same serial and a rolled-back insert frees it again.
     public func nextSerial(area: String, year: Int) throws -> Int {
         let row = try connection.queryRow("SELECT COALESCE(MAX(serial), 0) + 1 AS next FROM certificates WHERE area = ? AND year = ?",
@@ -68,7 +68,7 @@ extension ReviewStore {
         try connection.query("SELECT * FROM certificates WHERE pdf_sha256 = ?", [.text(pdfSHA256)]).map(Self.storedCertificate)
     }
 
-    /// Every certificate number, in issue order, for consistency checks and file recovery.
+    /// Lists every certificate number in issue order, for consistency checks and file recovery.
     public func allCertificateNumbers() throws -> [String] {
         try connection.query("SELECT number FROM certificates ORDER BY area, year, serial").compactMap { $0.text("number") }
     }
@@ -114,9 +114,9 @@ extension ReviewStore {
                            [.text(Timestamp.format(at)), .text(keyID)])
     }
 
-    /// Every registered public key, oldest first.
+    /// Lists every registered public key, oldest first.
     public func publicKeys() throws -> [(keyID: String, publicKey: [UInt8], createdAt: String, retiredAt: String?)] {
-        try connection.query("SELECT key_id, public_key, created_at, retired_at FROM signing_keys ORDER BY created_at, key_id").map {
+        try connection.query("SELECT key_id, public_key, created_at, retired_at FROM signing_keys ORDER BY rowid").map {
             ($0.text("key_id") ?? "", $0.blob("public_key") ?? [], $0.text("created_at") ?? "", $0.text("retired_at"))
         }
     }

@@ -27,7 +27,7 @@ public final class ReviewStore {
 
 // MARK: - Import
 
-/// What an import did, line by line.
+/// The counts and reported records of one import.
 public struct ImportReport: Sendable {
     public var inserted = 0
     public var updated = 0
@@ -35,6 +35,8 @@ public struct ImportReport: Sendable {
     public var errors: [RecordError] = []
     /// Courses outside the five years before the batch year, which the store does not keep.
     public var ignoredCourses: [RecordError] = []
+    /// Updated records whose application already has a certificate, which keeps its issued facts.
+    public var certifiedChanges: [RecordError] = []
 
     public init() {}
 }
@@ -90,6 +92,11 @@ extension ReviewStore {
         let hash = try sourceHash(application)
 
         try upsertBatch(application.batch, line: line, applicationID: application.id)
+        if let configuration = try batchConfiguration(code: application.batch.code),
+           let problem = configuration.admissionProblem(region: application.applicant.region,
+                                                        acceptancePoint: application.acceptancePoint) {
+            throw fail(problem.field, problem.message)
+        }
         try upsertApplicant(application.applicant, fail: fail)
 
         if let existing = try connection.queryRow("SELECT source_hash, batch_code FROM applications WHERE id = ?", [.text(application.id)]) {
@@ -97,8 +104,12 @@ extension ReviewStore {
             guard existing.text("batch_code") == application.batch.code else {
                 throw fail("batch.code", "application is already recorded in batch \(existing.text("batch_code") ?? "")")
             }
-            if try connection.queryRow("SELECT 1 AS one FROM certificates WHERE application_id = ? AND state != 'superseded'", [.text(application.id)]) != nil {
-                throw fail("(record)", "application already has a certificate; its data can no longer change by import (use reissue)")
+            // An issued certificate prints its own snapshot, so the change reaches paper only through reissue.
+            if let number = try connection.queryRow("""
+                SELECT number FROM certificates WHERE application_id = ? AND state != 'superseded'
+                """, [.text(application.id)])?.text("number") {
+                report.certifiedChanges.append(fail("(record)",
+                    "changed after certificate \(number) was issued; the certificate keeps its issued facts until `cecert reissue \(number)`"))
             }
             let stored = try reviews(applicationID: application.id)
             guard stored.count <= application.reviews.count,
@@ -185,7 +196,7 @@ extension ReviewStore {
         }
     }
 
-    /// A digest of everything an import sets, so an unchanged line is recognised without comparing fields.
+    /// Hashes everything an import sets, so an unchanged line is recognised without comparing fields.
     func sourceHash(_ application: Application) throws -> String {
         var parts: [String] = [application.id, application.batch.code, application.batch.name,
                                application.batch.opensOn.description, application.batch.closesOn.description]

@@ -104,10 +104,18 @@ enum Schema {
             detail TEXT NOT NULL DEFAULT ''
         );
         """),
+        (2, """
+        CREATE TABLE templates (
+            version TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            content BLOB NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        """),
     ]
 
     /// Applies every migration newer than the store's version, each in its own transaction.
-    /// - Throws: `CecertError(.storage)` when the store is newer than this build knows.
+    /// - Throws: `CecertError(.storage)` when the store is newer than this build supports.
     static func migrate(_ connection: SQLiteConnection) throws {
         try connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
         try connection.withTransaction {

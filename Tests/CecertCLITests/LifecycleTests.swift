@@ -74,3 +74,76 @@ struct LifecycleTests {
         #expect(twice.errors.first?.contains("already superseded") == true)
     }
 }
+
+/// An issued certificate prints its snapshot, whatever happens to the store afterwards.
+@Suite(.serialized)
+struct SnapshotTests {
+    @Test func laterEditsNeverChangeIssuedCertificate() throws {
+        let (workspace, number) = try LifecycleTests.issuedWorkspace()
+        let original = try Data(contentsOf: URL(fileURLWithPath: workspace.certificates + "/\(number).pdf"))
+        let line = try String(contentsOfFile: PipelineTests.sample, encoding: .utf8).split(separator: "\n")[0]
+        let edited = line.replacingOccurrences(of: "泰州市人民医院", with: "泰州市第二人民医院")
+        #expect(edited != line)
+        let imported = cecert(["import", workspace.write("edited.jsonl", edited + "\n")] + workspace.commonArguments)
+        #expect(imported.status == 0)
+        #expect(imported.output.first?.hasSuffix("0 new, 1 updated, 0 unchanged, 0 invalid") == true)
+        #expect(imported.errors.contains { $0.hasPrefix("notice: line 1, application SZ2020-000001, field (record): changed after certificate \(number) was issued") })
+
+        let reprint = workspace.path + "/reprint.pdf"
+        #expect(cecert(["print", number, "-o", reprint] + workspace.commonArguments).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: reprint)) == original)
+        #expect(try run("pdftotext", [reprint, "-"]).contains("泰州市人民医院"))
+
+        #expect(cecert(["reissue", number, "--reason", "单位更名"] + workspace.commonArguments).status == 0)
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let replacement = try #require(try store.allCertificateNumbers().last)
+        #expect(replacement != number)
+        #expect(try run("pdftotext", [workspace.certificates + "/\(replacement).pdf", "-"]).contains("泰州市第二人民医院"))
+    }
+
+    @Test func issueDateIsShanghaiCalendarDay() throws {
+        // 2020-05-09T16:30Z is 00:30 on 10 May in China; 15:59Z is still 9 May there.
+        #expect(CivilDate(instant: Timestamp.parse("2020-05-09T16:30:00Z")!).chinese == "2020年5月10日")
+        #expect(CivilDate(instant: Timestamp.parse("2020-05-09T15:59:59Z")!).chinese == "2020年5月9日")
+        #expect(CivilDate(instant: Timestamp.parse("2020-05-09T23:59:59+08:00")!).description == "2020-05-09")
+    }
+}
+
+/// A reprint uses the template bytes recorded at issue, never the file installed today.
+@Suite(.serialized)
+struct TemplateSnapshotTests {
+    @Test func editedTemplateFileChangesNoReprint() throws {
+        let workspace = Workspace()
+        let templates = workspace.path + "/templates"
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/templates", toPath: templates)
+        let config = workspace.write("templates-config.json", """
+            {"font_path": "\(repositoryRoot)/fonts/LXGWWenKai-Regular.ttf", "templates_directory": "\(templates)"}
+            """)
+        let arguments = ["--store", workspace.store, "--out", workspace.certificates, "--keys", workspace.path + "/keys",
+                         "--config", config]
+        _ = cecert(["import", try PipelineTests.sampleSubset(workspace, count: 2)] + arguments)
+        #expect(cecert(["issue"] + arguments).status == 0)
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let number = try #require(try store.allCertificateNumbers().first)
+        let original = try Data(contentsOf: URL(fileURLWithPath: workspace.certificates + "/\(number).pdf"))
+
+        let file = templates + "/certificate-v1.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "继续教育学时审验合格证明", with: "继续教育学时证明")
+        #expect(edited != text)
+        try edited.write(toFile: file, atomically: true, encoding: .utf8)
+
+        let reprint = workspace.path + "/reprint.pdf"
+        let printed = cecert(["print", number, "-o", reprint] + arguments)
+        #expect(printed.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: reprint)) == original)
+
+        let lines = try String(contentsOfFile: PipelineTests.sample, encoding: .utf8).split(separator: "\n")
+        _ = cecert(["import", workspace.write("more.jsonl", lines[3] + "\n")] + arguments)
+        let issued = cecert(["issue"] + arguments)
+        #expect(issued.status == CecertCommand.ExitStatus.failure)
+        #expect(issued.errors.first == "error: configuration error: template file certificate-v1.json differs from template version 1 as certificates were issued with it; restore the file and put a changed layout in a new version")
+    }
+}

@@ -160,4 +160,33 @@ struct PipelineTests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: workspace.certificates)
         #expect(leftovers == ["\(numbers[0]).pdf"])
     }
+
+    @Test func renderFailureKeepsSerialsContiguous() throws {
+        let workspace = Workspace()
+        let lines = try String(contentsOfFile: Self.sample, encoding: .utf8).split(separator: "\n").prefix(4).map(String.init)
+        // A work unit far past two lines at the minimum size fails in the renderer, after its serial was assigned.
+        let huge = lines[1].replacingOccurrences(of: "泰州市疾病预防控制中心", with: String(repeating: "泰州市疾病预防控制中心", count: 30))
+        #expect(huge != lines[1])
+        let file = workspace.write("huge.jsonl", [lines[0], huge, lines[3]].joined(separator: "\n") + "\n")
+        #expect(cecert(["import", file] + workspace.commonArguments).status == 0)
+        let result = cecert(["issue", "--jobs", "2"] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.partial)
+        #expect(result.errors.contains { $0.hasPrefix("refused: application SZ2020-000002:") })
+
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let numbers = try store.allCertificateNumbers()
+        #expect(numbers.map { CertificateNumber(parsing: $0)!.serial } == [1, 2])
+        #expect(try store.certificate(number: numbers[1])?.applicationID == "SZ2020-000004")
+        for number in numbers {
+            let stored = try #require(try store.certificate(number: number))
+            let record = try CertificateRecord.decode(canonicalJSON: stored.recordJSON)
+            #expect(record.facts.number == number)
+            let pdf = Array(try Data(contentsOf: URL(fileURLWithPath: workspace.certificates + "/\(number).pdf")))
+            #expect(Sodium.sha256Hex(pdf) == record.pdfSHA256)
+            let text = try run("pdftotext", [workspace.certificates + "/\(number).pdf", "-"])
+            #expect(text.contains(number))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.certificates).sorted() == numbers.map { "\($0).pdf" })
+    }
 }

@@ -2,11 +2,18 @@ import CecertCore
 import CecertStore
 import Foundation
 
-/// `cecert import FILE.jsonl`: loads the platform's export into the store.
+/// `cecert import FILE.jsonl|FILE.csv`: loads the platform's export into the store.
 enum ImportCommand: Subcommand {
     static let name = "import"
-    static let summary = "Load applications from the platform's JSON Lines export; unchanged records are skipped"
-    static let usage = "FILE.jsonl [--store PATH]"
+    static let summary = "Load applications from the platform's JSON Lines or CSV export; unchanged records are skipped"
+    static let usage = """
+        FILE.jsonl|FILE.csv [--store PATH]
+
+        A .csv file is the spreadsheet export, UTF-8 (with or without BOM) or GB18030, one row per course.
+        Its 批次 must name a batch added with `cecert batches add`. 预审结果/预审人/预审时间 and
+        终审结果/终审人/终审时间 hold the last decision of each stage; optional 预审意见, 终审意见 and
+        提交时间 columns carry comments and the submission time.
+        """
     static let options: Set<String> = []
     static let flags: Set<String> = []
 
@@ -19,6 +26,9 @@ enum ImportCommand: Subcommand {
         }
         let decoder = ApplicationDecoder(limits: ValidationLimits(maximumCourseHours: Hours(context.configuration.maximumCourseHours)))
         var report = ImportReport()
+        if path.lowercased().hasSuffix(".csv") {
+            return try importCSV(path, bytes: Array(data), decoder: decoder, context: context)
+        }
         var records: [(line: Int, application: Application)] = []
         var text = String(decoding: data, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
@@ -34,9 +44,41 @@ enum ImportCommand: Subcommand {
         let store = try ReviewStore(path: context.configuration.store)
         defer { store.close() }
         try store.importApplications(records, into: &report)
+        return finish(path, report: report, context: context)
+    }
 
+    static func importCSV(_ path: String, bytes: [UInt8], decoder: ApplicationDecoder, context: CommandContext) throws -> Int32 {
+        let (text, encoding) = try TextEncoding.decode(bytes)
+        context.logger.debug("Read CSV export", metadata: ["file.path": path, "file.encoding": encoding.rawValue])
+        let store = try ReviewStore(path: context.configuration.store)
+        defer { store.close() }
+        var batches: [String: Batch?] = [:]
+        let csv = CSVApplicationDecoder(limits: decoder.limits)
+        var lookupError: (any Error)?
+        let result = try csv.decode(text) { code in
+            if let cached = batches[code] { return cached }
+            do {
+                let batch = try store.batchConfiguration(code: code)?.batch
+                batches[code] = batch
+                return batch
+            } catch {
+                lookupError = error
+                return nil
+            }
+        }
+        if let lookupError { throw lookupError }
+        var report = ImportReport()
+        report.errors = result.errors
+        try store.importApplications(result.records, into: &report)
+        return finish(path, report: report, context: context)
+    }
+
+    static func finish(_ path: String, report: ImportReport, context: CommandContext) -> Int32 {
         for error in report.errors.sorted(by: { $0.line < $1.line }) {
             context.errorOutput("invalid: \(error)")
+        }
+        for notice in report.certifiedChanges {
+            context.errorOutput("notice: \(notice)")
         }
         for notice in report.ignoredCourses {
             context.errorOutput("ignored: \(notice)")

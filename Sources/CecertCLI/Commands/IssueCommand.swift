@@ -9,8 +9,11 @@ extension CertificateRenderer: CertificateRendering {}
 enum IssueCommand: Subcommand {
     static let name = "issue"
     static let summary = "Issue certificates for final-approved applications that meet the hour rules"
-    static let usage = "[--batch CODE] [--store PATH] [--out DIR] [--keys DIR] [--base-url URL]"
-    static let options: Set<String> = ["batch"]
+    static let usage = """
+        [--batch CODE] [--jobs N] [--store PATH] [--out DIR] [--keys DIR] [--base-url URL]
+          --jobs N  render on N threads (default: the number of processors)
+        """
+    static let options: Set<String> = ["batch", "jobs"]
     static let flags: Set<String> = []
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
@@ -20,7 +23,9 @@ enum IssueCommand: Subcommand {
         if let batch = arguments.option("batch"), try !store.batchExists(batch) {
             throw CecertError(.notFound, "batch \(batch) is not in the store; import its applications first")
         }
-        var issuer = try makeIssuer(configuration, store: store, logger: context.logger)
+        let jobs = try arguments.integer("jobs") ?? ProcessInfo.processInfo.activeProcessorCount
+        guard (1...64).contains(jobs) else { throw UsageError("--jobs must be 1 to 64, not \(jobs)") }
+        var issuer = try makeIssuer(configuration, store: store, logger: context.logger, jobs: jobs)
         issuer.progress = { done, total in context.errorOutput("progress: \(done)/\(total) applications") }
 
         let started = Date()
@@ -36,17 +41,17 @@ enum IssueCommand: Subcommand {
         return report.refused.isEmpty ? CecertCommand.ExitStatus.success : CecertCommand.ExitStatus.partial
     }
 
-    /// An issuer over `store` with the configured renderer, signing key (created on first use) and folder.
-    static func makeIssuer(_ configuration: Configuration, store: ReviewStore, logger: Logger) throws -> Issuer {
-        let renderer = try makeRenderer(configuration, logger: logger)
+    /// Makes an issuer over `store` with the configured renderers, signing key (created on first use) and folder.
+    static func makeIssuer(_ configuration: Configuration, store: ReviewStore, logger: Logger, jobs: Int = 1) throws -> Issuer {
+        let renderers: [any CertificateRendering] = try (0..<max(1, jobs)).map { _ in try makeRenderer(configuration, logger: logger) }
         let key = try KeyRing(directory: configuration.keysDirectory).activeKey(store: store, createIfMissing: true)
         return Issuer(
-            store: store, renderer: renderer, files: try CertificateFiles(directory: configuration.certificatesDirectory),
+            store: store, renderers: renderers, files: try CertificateFiles(directory: configuration.certificatesDirectory),
             key: key,
             factsBuilder: FactsBuilder(baseURL: configuration.baseURL, issuer: configuration.issuer,
                                        licenceTypeCode: configuration.licenceTypeCode,
                                        issuerCreditCode: configuration.issuerCreditCode),
-            areaCode: configuration.areaCode, norms: .notice2020, groupSize: configuration.issueGroupSize,
+            areaCode: configuration.areaCode, groupSize: configuration.issueGroupSize,
             logger: logger)
     }
 
@@ -83,7 +88,7 @@ enum PrintCommand: Subcommand {
         case .valid: break
         }
         let renderer = try IssueCommand.makeRenderer(context.configuration, logger: context.logger)
-        let pdf = try Reprint.render(stored, renderer: renderer)
+        let pdf = try Reprint.render(stored, renderer: renderer, store: store)
         let path = arguments.option("output") ?? "\(number).pdf"
         try CertificateFiles.write(pdf, to: path)
         try store.recordPrint(number: number.description, channel: "cli")

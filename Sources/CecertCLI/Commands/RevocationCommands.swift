@@ -13,7 +13,7 @@ func parseCertificateNumber(_ arguments: ParsedArguments) throws -> CertificateN
     return number
 }
 
-/// The person a change is recorded against: `--actor`, else the login name.
+/// Returns the person a change is recorded against: `--actor`, else the login name.
 func actorName(_ arguments: ParsedArguments) -> String {
     arguments.option("actor") ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
 }
@@ -84,6 +84,7 @@ enum ReissueCommand: Subcommand {
             throw CecertError(.conflict, "certificate \(number) is already superseded; reissue its current certificate instead")
         }
         let issuer = try IssueCommand.makeIssuer(configuration, store: store, logger: context.logger)
+        try issuer.recordCurrentTemplate()
         let actor = actorName(arguments)
         let item = try store.connection.withTransaction {
             try store.markSuperseded(number: number.description, by: nil)

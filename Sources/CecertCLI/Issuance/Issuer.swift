@@ -2,11 +2,13 @@ import CecertCore
 import CecertStore
 import Foundation
 
-/// What the PDF renderer offers the issuer.
+/// The part of the PDF renderer that the issuer uses.
 protocol CertificateRendering {
     var currentTemplateVersion: String { get }
     func checkPrintable(_ facts: CertificateFacts) throws
     func render(_ facts: CertificateFacts) throws -> [UInt8]
+    func render(_ facts: CertificateFacts, templateSource: [UInt8]) throws -> [UInt8]
+    func templateSource(version: String) -> [UInt8]?
 }
 
 /// The outcome of one `cecert issue` run.
@@ -26,20 +28,31 @@ struct IssueReport {
 /// file a rerun writes again from the snapshot, byte for byte) or nothing: no number is consumed twice.
 struct Issuer {
     let store: ReviewStore
-    let renderer: any CertificateRendering
+    /// One renderer per worker thread; certificates of a group render in parallel, one per renderer at a time.
+    let renderers: [any CertificateRendering]
     let files: CertificateFiles
     let key: SigningKey
     let factsBuilder: FactsBuilder
     let areaCode: String
-    let norms: HourNorms
     let groupSize: Int
     let logger: Logger
     var progress: (Int, Int) -> Void = { _, _ in }
+
+    var renderer: any CertificateRendering { renderers[0] }
+
+    /// An application that passed the rules and the font check, with the number it will carry.
+    struct Prepared {
+        var application: Application
+        var evaluation: RuleEvaluation
+        var number: CertificateNumber
+        var facts: CertificateFacts
+    }
 
     func run(batch: String?) throws -> IssueReport {
         let lock = try IssuanceLock(storePath: store.connection.path, logger: logger)
         defer { lock.close() }
         var report = IssueReport()
+        try recordCurrentTemplate()
         report.removedTemporaries = files.removeStaleTemporaries()
         report.recovered = try recoverMissingFiles()
 
@@ -47,25 +60,12 @@ struct Issuer {
         var done = 0
         var start = 0
         while start < pending.count {
-            let group = pending[start..<min(start + groupSize, pending.count)]
+            let group = Array(pending[start..<min(start + groupSize, pending.count)])
             start += group.count
             var written: [(temporary: String, number: String)] = []
             var groupError: Error?
             try store.connection.withTransaction {
-                for applicationID in group {
-                    do {
-                        if let item = try store.connection.withSavepoint("item", { try issueOne(applicationID) }) {
-                            written.append(item)
-                        }
-                    } catch let error as CecertError where error.code == .io {
-                        groupError = error
-                        break
-                    } catch {
-                        let reason = (error as? CecertError)?.message ?? "\(error)"
-                        report.refused.append((applicationID, reason))
-                        logger.warning("Application not issued", metadata: ["application.id": applicationID, "reason": reason])
-                    }
-                }
+                groupError = try issueGroup(group, written: &written, report: &report)
             }
             for item in written {
                 try files.publish(temporary: item.temporary, number: item.number)
@@ -78,36 +78,124 @@ struct Issuer {
         return report
     }
 
-    /// Issues one application inside the caller's savepoint; returns nil when it already has a certificate
+    /// Issues one group inside the caller's transaction: prepares each application in order, renders the
+    /// prepared ones in parallel, then inserts them in order, each in its own savepoint.
+    ///
+    /// Serials are handed out in order as applications pass their checks. When a render fails after
+    /// that, the later certificates of that year move down one serial and render again, so numbers stay
+    /// contiguous. Returns the I/O error that stopped the group early, if any.
+    func issueGroup(_ group: [String], written: inout [(temporary: String, number: String)],
+                    report: inout IssueReport) throws -> Error? {
+        var nextSerial: [Int: Int] = [:]
+        var prepared: [Prepared] = []
+        for applicationID in group {
+            do {
+                guard let application = try loadIfUncertified(applicationID) else { continue }
+                let year = application.batch.year
+                let serial = try nextSerial[year] ?? store.nextSerial(area: areaCode, year: year)
+                prepared.append(try prepare(application, number: CertificateNumber(area: areaCode, year: year, serial: serial)))
+                nextSerial[year] = serial + 1
+            } catch {
+                refuse(applicationID, error, report: &report)
+            }
+        }
+
+        let pdfs = renderInParallel(prepared.map(\.facts))
+        var shift: [Int: Int] = [:]
+        for (index, var item) in prepared.enumerated() {
+            let year = item.number.year
+            do {
+                var pdf = try pdfs[index].get()
+                if let offset = shift[year], offset > 0 {
+                    let number = CertificateNumber(area: areaCode, year: year, serial: item.number.serial - offset)
+                    item = try prepare(item.application, evaluation: item.evaluation, number: number)
+                    pdf = try renderer.render(item.facts)
+                }
+                written.append(try store.connection.withSavepoint("item", { try commit(item, pdf: pdf) }))
+            } catch let error as CecertError where error.code == .io {
+                return error
+            } catch {
+                shift[year, default: 0] += 1
+                refuse(item.application.id, error, report: &report)
+            }
+        }
+        return nil
+    }
+
+    /// Keeps the bytes of the template new certificates use, so their reprints never depend on the file.
+    func recordCurrentTemplate() throws {
+        let version = renderer.currentTemplateVersion
+        guard let source = renderer.templateSource(version: version) else { return }
+        try store.connection.withTransaction {
+            try store.recordTemplate(version: version, content: source, fileName: "template file certificate-v\(version).json")
+        }
+    }
+
+    func refuse(_ applicationID: String, _ error: Error, report: inout IssueReport) {
+        let reason = (error as? CecertError)?.message ?? "\(error)"
+        report.refused.append((applicationID, reason))
+        logger.warning("Application not issued", metadata: ["application.id": applicationID, "reason": reason])
+    }
+
+    /// Issues one application inside the caller's transaction; returns nil when it already has a certificate
     /// (another issuer got there first).
     func issueOne(_ applicationID: String) throws -> (temporary: String, number: String)? {
+        guard let application = try loadIfUncertified(applicationID) else { return nil }
+        let year = application.batch.year
+        let number = CertificateNumber(area: areaCode, year: year, serial: try store.nextSerial(area: areaCode, year: year))
+        let item = try prepare(application, number: number)
+        return try commit(item, pdf: try renderer.render(item.facts))
+    }
+
+    func loadIfUncertified(_ applicationID: String) throws -> Application? {
         guard try !store.hasCurrentCertificate(applicationID: applicationID) else { return nil }
         guard let application = try store.application(id: applicationID) else {
             throw CecertError(.notFound, "application \(applicationID) is not in the store")
         }
-        let evaluation = HourRules.evaluate(application, norms: norms)
-        let number = CertificateNumber(area: areaCode, year: application.batch.year,
-                                       serial: try store.nextSerial(area: areaCode, year: application.batch.year))
-        let code = VerificationCode.generate()
-        let facts = try factsBuilder.makeFacts(for: application, evaluation: evaluation, number: number, code: code,
+        return application
+    }
+
+    /// Checks the rules and the font, and builds the facts the certificate will print.
+    /// - Throws: `CecertError(.ruleNotMet)` naming what is missing, or `.unsupportedCharacter` naming the character.
+    func prepare(_ application: Application, evaluation known: RuleEvaluation? = nil, number: CertificateNumber) throws -> Prepared {
+        let evaluation = try known ?? HourRules.evaluate(application, norms: store.norms(batch: application.batch.code))
+        let facts = try factsBuilder.makeFacts(for: application, evaluation: evaluation, number: number,
+                                               code: VerificationCode.generate(),
                                                templateVersion: renderer.currentTemplateVersion,
-                                               licenceVersion: try store.certificateCount(applicationID: applicationID) + 1)
+                                               licenceVersion: try store.certificateCount(applicationID: application.id) + 1)
         try renderer.checkPrintable(facts)
-        let pdf = try renderer.render(facts)
-        let record = CertificateRecord(facts: facts, pdfSHA256: Sodium.sha256Hex(pdf))
+        return Prepared(application: application, evaluation: evaluation, number: number, facts: facts)
+    }
+
+    /// Signs the record, writes the PDF under its temporary name and inserts the certificate.
+    func commit(_ item: Prepared, pdf: [UInt8]) throws -> (temporary: String, number: String) {
+        let record = CertificateRecord(facts: item.facts, pdfSHA256: Sodium.sha256Hex(pdf))
         let json = try record.canonicalJSON()
-        let temporary = try files.writeTemporary(pdf, number: number.description)
+        let number = item.number.description
+        let temporary = try files.writeTemporary(pdf, number: number)
         do {
             try store.insertCertificate(NewCertificate(
-                number: number, applicationID: applicationID, verificationCode: code, recordJSON: json,
-                signature: key.sign(json), keyID: key.keyID, pdfSHA256: record.pdfSHA256,
-                templateVersion: facts.templateVersion, issuedAt: Date()))
+                number: item.number, applicationID: item.application.id, verificationCode: item.facts.verificationCode,
+                recordJSON: json, signature: key.sign(json), keyID: key.keyID, pdfSHA256: record.pdfSHA256,
+                templateVersion: item.facts.templateVersion, issuedAt: Date()))
         } catch {
             unlink(temporary)
             throw error
         }
-        logger.debug("Certificate issued", metadata: ["cert.number": number.description, "application.id": applicationID])
-        return (temporary, number.description)
+        logger.debug("Certificate issued", metadata: ["cert.number": number, "application.id": item.application.id])
+        return (temporary, number)
+    }
+
+    /// Renders each facts value on the renderer pool, in parallel when there is more than one renderer.
+    func renderInParallel(_ facts: [CertificateFacts]) -> [Result<[UInt8], Error>] {
+        let pool = RendererPool(renderers)
+        let results = ResultSlots(count: facts.count)
+        DispatchQueue.concurrentPerform(iterations: facts.count) { index in
+            let renderer = pool.take()
+            defer { pool.give(renderer) }
+            results.set(index, Result { try renderer.render(facts[index]) })
+        }
+        return results.values
     }
 
     /// Writes again, from the signed snapshot, every committed certificate whose file is missing.
@@ -115,7 +203,7 @@ struct Issuer {
         var recovered = 0
         for number in try store.allCertificateNumbers() where !files.exists(number) {
             guard let stored = try store.certificate(number: number), stored.state != .superseded else { continue }
-            let pdf = try Reprint.render(stored, renderer: renderer)
+            let pdf = try Reprint.render(stored, renderer: renderer, store: store)
             try files.writeAtomically(pdf, to: files.finalPath(number))
             recovered += 1
         }
@@ -123,13 +211,62 @@ struct Issuer {
     }
 }
 
+/// Renderers handed to worker threads one at a time.
+final class RendererPool: @unchecked Sendable {
+    // @unchecked: `free` is only touched under `lock`, and a taken renderer is used by one thread until given back.
+    private let lock = NSCondition()
+    private var free: [any CertificateRendering]
+
+    init(_ renderers: [any CertificateRendering]) { free = renderers }
+
+    func take() -> any CertificateRendering {
+        lock.lock()
+        defer { lock.unlock() }
+        while free.isEmpty { lock.wait() }
+        return free.removeLast()
+    }
+
+    func give(_ renderer: any CertificateRendering) {
+        lock.lock()
+        free.append(renderer)
+        lock.signal()
+        lock.unlock()
+    }
+}
+
+/// One result slot per certificate of a group, written by the worker that rendered it.
+final class ResultSlots: @unchecked Sendable {
+    // @unchecked: each index is written by exactly one worker, and `values` is read after all workers finish.
+    private let lock = NSLock()
+    private var slots: [Result<[UInt8], Error>]
+
+    init(count: Int) { slots = Array(repeating: .failure(CecertError(.rendering, "not rendered")), count: count) }
+
+    func set(_ index: Int, _ value: Result<[UInt8], Error>) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    var values: [Result<[UInt8], Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
 /// Rendering an issued certificate again from its stored snapshot.
 enum Reprint {
-    /// The PDF of a stored certificate, checked byte for byte against the hash recorded at issue.
+    /// Renders a stored certificate and checks the bytes against the hash recorded at issue.
     /// - Throws: `CecertError(.rendering)` when the bytes differ, for example after a template file changed.
-    static func render(_ stored: StoredCertificate, renderer: any CertificateRendering) throws -> [UInt8] {
+    static func render(_ stored: StoredCertificate, renderer: any CertificateRendering, store: ReviewStore) throws -> [UInt8] {
         let record = try CertificateRecord.decode(canonicalJSON: stored.recordJSON)
-        let pdf = try renderer.render(record.facts)
+        let pdf: [UInt8]
+        if let template = try store.templateSource(version: record.facts.templateVersion) {
+            pdf = try renderer.render(record.facts, templateSource: template.content)
+        } else {
+            pdf = try renderer.render(record.facts)
+        }
         guard Sodium.sha256Hex(pdf) == record.pdfSHA256 else {
             throw CecertError(.rendering, "certificate \(stored.number) no longer renders to the issued bytes; template \(record.facts.templateVersion) or the font changed since issue")
         }

@@ -44,7 +44,7 @@ struct KeyRing {
         return key
     }
 
-    /// The key new certificates are signed with: the newest registered key that is not retired.
+    /// Returns the key that signs new certificates: the newest registered key that is not retired.
     /// - Parameter createIfMissing: generate a first key when the store has none.
     func activeKey(store: ReviewStore, createIfMissing: Bool) throws -> SigningKey {
         let active = try store.publicKeys().filter { $0.retiredAt == nil }.last
