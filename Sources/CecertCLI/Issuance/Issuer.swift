@@ -49,6 +49,8 @@ struct Issuer {
     }
 
     func run(batch: String?) throws -> IssueReport {
+        let lock = try IssuanceLock(storePath: store.connection.path, logger: logger)
+        defer { lock.close() }
         var report = IssueReport()
         try recordCurrentTemplate()
         report.removedTemporaries = files.removeStaleTemporaries()
