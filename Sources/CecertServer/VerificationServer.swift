@@ -21,6 +21,9 @@ public final class VerificationServer: Sendable {
     let inFlight = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
     private let requestCounter = Atomic<UInt64>(0)
+    /// When libmicrohttpd's last diagnostic was logged and how many came since, so that a client sending
+    /// malformed requests cannot flood the log (and block workers on a full stderr pipe).
+    private let diagnosticThrottle = Mutex((loggedAt: UInt64(0), suppressed: 0))
     /// A random prefix so request ids from different runs do not collide in the logs.
     let requestIDPrefix = Sodium.hex(Sodium.randomBytes(3))
     /// The C side of diagnostics forwarding. nonisolated(unsafe): written once in `init`, read by the
@@ -53,7 +56,7 @@ public final class VerificationServer: Sendable {
         logSink.initialize(to: CMicroHTTPD_log_sink(function: { context, message in
             guard let context, let message else { return }
             let server = Unmanaged<VerificationServer>.fromOpaque(context).takeUnretainedValue()
-            server.logger.notice("libmicrohttpd reported a problem", metadata: ["mhd.message": String(cString: message)])
+            server.logDiagnostic(String(cString: message))
         }, context: nil))
         logSink.pointee.context = Unmanaged.passUnretained(self).toOpaque()
 
@@ -149,5 +152,33 @@ extension VerificationServer {
     func nextRequestID() -> String {
         let number = requestCounter.wrappingAdd(1, ordering: .relaxed).newValue
         return requestIDPrefix + "-" + String(number, radix: 16)
+    }
+}
+
+// MARK: - Diagnostics
+
+extension VerificationServer {
+    /// The shortest gap, in nanoseconds, between two logged libmicrohttpd diagnostics.
+    static let diagnosticInterval: UInt64 = 10_000_000_000
+
+    /// Logs a libmicrohttpd diagnostic at most once per interval, with the number held back since.
+    /// Most of them describe a client's malformed request; all are logged in full at debug level.
+    func logDiagnostic(_ message: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let suppressed: Int? = diagnosticThrottle.withLock { throttle in
+            guard throttle.loggedAt == 0 || now - throttle.loggedAt >= Self.diagnosticInterval else {
+                throttle.suppressed += 1
+                return nil
+            }
+            let count = throttle.suppressed
+            throttle = (now, 0)
+            return count
+        }
+        if let suppressed {
+            logger.notice("libmicrohttpd reported a problem", metadata: ["mhd.message": message,
+                                                                          "mhd.suppressed": "\(suppressed)"])
+        } else {
+            logger.debug("libmicrohttpd reported a problem", metadata: ["mhd.message": message])
+        }
     }
 }

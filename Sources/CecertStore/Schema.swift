@@ -112,6 +112,10 @@ enum Schema {
             recorded_at TEXT NOT NULL
         );
         """),
+        // Issuing counts an application's earlier certificates, which scanned the whole table without it.
+        (3, """
+        CREATE INDEX certificates_by_application ON certificates(application_id);
+        """),
     ]
 
     /// Applies every migration newer than the store's version, each in its own transaction.
