@@ -29,14 +29,10 @@ struct BrowserTests {
     @Test func phonePageShowsValidCertificate() throws {
         let workspace = Workspace()
         _ = cecert(["import", try PipelineTests.sampleSubset(workspace, count: 1)] + workspace.commonArguments)
-        let directory = try StoreDirectory(path: workspace.store)
-        let server = try VerificationServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-                                            directory: directory, logger: Logger(label: "test", sink: LogCapture().sink))
-        let port = try server.start()
-        defer {
-            server.stop()
-            directory.close()
-        }
+        // The store must exist before the server opens it; the base URL needs the server's port.
+        let server = try RunningServer(workspace)
+        let port = server.port
+        defer { withExtendedLifetime(server) {} }
         #expect(cecert(["issue", "--base-url", "http://127.0.0.1:\(port)"] + workspace.commonArguments).status == 0)
         let store = try ReviewStore(path: workspace.store)
         defer { store.close() }
@@ -54,7 +50,7 @@ struct BrowserTests {
         #expect(!dom.contains("<script"))
 
         let screenshot = workspace.path + "/phone.png"
-        try Self.chromium(["--screenshot=\(screenshot)", url], profile: workspace.path + "/profile")
+        _ = try Self.chromium(["--screenshot=\(screenshot)", url], profile: workspace.path + "/profile")
         let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         if let keep = ProcessInfo.processInfo.environment["CECERT_KEEP_SCREENSHOT"] {

@@ -16,14 +16,9 @@ struct ScanAndVerifyTests {
         let workspace = Workspace()
         _ = cecert(["import", try PipelineTests.sampleSubset(workspace, count: 3)] + workspace.commonArguments)
         // The store must exist before the server opens it; the base URL needs the server's port.
-        let directory = try StoreDirectory(path: workspace.store)
-        let server = try VerificationServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-                                            directory: directory, logger: Logger(label: "test", sink: LogCapture().sink))
-        let port = try server.start()
-        defer {
-            server.stop()
-            directory.close()
-        }
+        let server = try RunningServer(workspace)
+        let port = server.port
+        defer { withExtendedLifetime(server) {} }
         let issued = cecert(["issue", "--base-url", "http://127.0.0.1:\(port)"] + workspace.commonArguments)
         #expect(issued.status == 0)
 

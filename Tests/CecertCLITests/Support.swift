@@ -1,5 +1,7 @@
 import CecertCLI
 import CecertCore
+import CecertServer
+import CecertStore
 import Foundation
 import Testing
 
@@ -86,4 +88,26 @@ func run(_ program: String, _ arguments: [String]) throws -> String {
         throw CecertError(.io, "\(program) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
     }
     return String(decoding: data, as: UTF8.self)
+}
+
+/// A verification server on 127.0.0.1 with a port the system picks, over the workspace's store, which
+/// must exist. It stops and closes the store when it is released.
+final class RunningServer {
+    let directory: StoreDirectory
+    let server: VerificationServer
+    let port: Int
+
+    init(_ workspace: Workspace) throws {
+        directory = try StoreDirectory(path: workspace.store)
+        server = try VerificationServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+                                        directory: directory, logger: Logger(label: "test", sink: LogCapture().sink))
+        port = try server.start()
+    }
+
+    deinit {
+        server.stop()
+        directory.close()
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
 }
