@@ -29,7 +29,7 @@ test: deps test-deps
 	CECERT=.build/debug/cecert python3 scripts/faults.py --fast
 
 # The ReportLab program the issuance benchmark compares against, and a virtual environment for it.
-PEER_DIR ?= /work/shared/bench/peer-reportlab
+PEER_DIR ?= $(CURDIR)/../shared/bench/peer-reportlab
 PEER_VENV ?= .build/peer-venv
 
 # Fault tests on the release binary: kill -9 during a 2,000-certificate batch, two issuers at once, a full
