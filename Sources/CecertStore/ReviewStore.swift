@@ -138,7 +138,7 @@ extension ReviewStore {
             try connection.run("""
                 UPDATE applications SET applicant_id = ?, acceptance_point = ?, title_level = ?, title_name = ?,
                     title_obtained_on = ?, declaration = ?, qualification_years = ?, submitted_at = ?, state = ?,
-                    version = version + 1, source_hash = ? WHERE id = ?
+                    work_unit = ?, version = version + 1, source_hash = ? WHERE id = ?
                 """, applicationValues(application, state: state) + [.text(hash), .text(application.id)])
             try connection.run("DELETE FROM courses WHERE application_id = ?", [.text(application.id)])
             try insertCourses(courses, applicationID: application.id)
@@ -147,8 +147,8 @@ extension ReviewStore {
         }
         try connection.run("""
             INSERT INTO applications (applicant_id, acceptance_point, title_level, title_name, title_obtained_on,
-                declaration, qualification_years, submitted_at, state, source_hash, id, batch_code)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                declaration, qualification_years, submitted_at, state, work_unit, source_hash, id, batch_code)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, applicationValues(application, state: state) + [.text(hash), .text(application.id), .text(application.batch.code)])
         try insertCourses(courses, applicationID: application.id)
         try insertReviews(application.reviews, applicationID: application.id, firstSeq: 0)
@@ -160,7 +160,7 @@ extension ReviewStore {
          .optionalText(application.currentTitle?.level.rawValue), .optionalText(application.currentTitle?.name),
          .optionalText(application.currentTitle?.obtainedOn?.description), .text(application.declaration.rawValue),
          .real(application.qualificationYears), .optionalText(application.submittedAt.map(Timestamp.format)),
-         .text(state.rawValue)]
+         .text(state.rawValue), .text(application.applicant.workUnit)]
     }
 
     func sameReview(_ lhs: Review, _ rhs: Review) -> Bool {
@@ -252,7 +252,7 @@ extension ReviewStore {
     public func application(id: String) throws -> Application? {
         guard let row = try connection.queryRow("""
             SELECT a.*, b.name AS batch_name, b.opens_on, b.closes_on, p.name AS applicant_name, p.phone, p.email,
-                   p.region, p.work_unit
+                   p.region, COALESCE(a.work_unit, p.work_unit) AS declared_work_unit
             FROM applications a JOIN batches b ON b.code = a.batch_code JOIN applicants p ON p.id_number = a.applicant_id
             WHERE a.id = ?
             """, [.text(id)]) else { return nil }
@@ -261,7 +261,7 @@ extension ReviewStore {
                           closesOn: CivilDate(row.text("closes_on") ?? "") ?? CivilDate(year: 2000, month: 1, day: 1)!)
         let applicant = Applicant(idNumber: row.text("applicant_id") ?? "", name: row.text("applicant_name") ?? "",
                                   phone: row.text("phone") ?? "", email: row.text("email") ?? "",
-                                  region: row.text("region") ?? "", workUnit: row.text("work_unit") ?? "")
+                                  region: row.text("region") ?? "", workUnit: row.text("declared_work_unit") ?? "")
         var title: CurrentTitle?
         if let level = row.text("title_level").flatMap(TitleLevel.init(rawValue:)) {
             title = CurrentTitle(level: level, name: row.text("title_name") ?? "",

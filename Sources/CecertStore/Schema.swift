@@ -116,6 +116,12 @@ enum Schema {
         (3, """
         CREATE INDEX certificates_by_application ON certificates(application_id);
         """),
+        // A person may declare from different work units over the years, so each application keeps the
+        // unit it was declared with; the applicant row keeps the latest one.
+        (4, """
+        ALTER TABLE applications ADD COLUMN work_unit TEXT;
+        UPDATE applications SET work_unit = (SELECT work_unit FROM applicants WHERE id_number = applicant_id);
+        """),
     ]
 
     /// Applies every migration newer than the store's version, each in its own transaction.

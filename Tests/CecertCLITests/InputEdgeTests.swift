@@ -104,4 +104,18 @@ struct InputEdgeTests {
         #expect(result.errors.contains("invalid: line 3, application SZ2020-000001, field application_id: appears again after line 1; each application has one line"))
         #expect(result.errors.contains("invalid: line 4, application (unknown), field (line): is not valid UTF-8"))
     }
+
+    @Test func eachApplicationKeepsItsWorkUnit() throws {
+        let workspace = Workspace()
+        let line = try Self.sampleLines(1)[0]
+        let later = line.replacingOccurrences(of: "SZ2020-000001", with: "SZ2020-900001")
+            .replacingOccurrences(of: "泰州市人民医院", with: "泰州市第二人民医院")
+        #expect(later != line)
+        _ = cecert(["import", workspace.write("first.jsonl", line + "\n")] + workspace.commonArguments)
+        _ = cecert(["import", workspace.write("later.jsonl", later + "\n")] + workspace.commonArguments)
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        #expect(try store.application(id: "SZ2020-000001")?.applicant.workUnit == "泰州市人民医院")
+        #expect(try store.application(id: "SZ2020-900001")?.applicant.workUnit == "泰州市第二人民医院")
+    }
 }

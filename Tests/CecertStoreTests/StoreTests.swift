@@ -32,7 +32,7 @@ struct ReviewStoreTests {
         let directory = TemporaryDirectory()
         let store = try ReviewStore(path: directory.path + "/nested/cecert.sqlite")
         defer { store.close() }
-        #expect(store.schemaVersion == 3)
+        #expect(store.schemaVersion == 4)
         let mode = try store.connection.queryRow("PRAGMA journal_mode")?.text("journal_mode")
         #expect(mode == "wal")
         #expect(!store.connection.hasBusyStatement)
