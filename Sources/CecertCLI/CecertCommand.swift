@@ -24,7 +24,8 @@ struct CommandContext {
 /// Exit statuses: 0 success, 1 failure, 2 usage error, 3 finished with some records reported as invalid or refused.
 public enum CecertCommand {
     static let subcommands: [any Subcommand.Type] = [
-        ImportCommand.self, BatchesCommand.self, ApplicationsCommand.self, IssueCommand.self, PrintCommand.self,
+        ImportCommand.self, BatchesCommand.self, ApplicationsCommand.self, ApplicantsCommand.self, IssueCommand.self,
+        PrintCommand.self,
         CertificatesCommand.self, RevokeCommand.self, ReinstateCommand.self, ReissueCommand.self, ServeCommand.self,
         KeysCommand.self,
     ]

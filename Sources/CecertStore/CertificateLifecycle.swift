@@ -110,3 +110,28 @@ extension ReviewStore {
                            [.text(version), .text(digest), .blob(content), .text(Timestamp.format(Date()))])
     }
 }
+
+// MARK: - Applicants
+
+extension ReviewStore {
+    /// Corrects an applicant's name and appends an audit event, in one transaction. Issued certificates
+    /// keep the name they were issued with until they are reissued.
+    /// - Returns: the current certificates of the applicant's applications, which a reissue would correct.
+    /// - Throws: `CecertError(.notFound)` for an unknown ID number.
+    @discardableResult
+    public func renameApplicant(idNumber: String, to name: String, reason: String, actor: String, at: Date = Date()) throws -> [String] {
+        try connection.withTransaction {
+            guard let row = try connection.queryRow("SELECT name FROM applicants WHERE id_number = ?", [.text(idNumber)]) else {
+                throw CecertError(.notFound, "no applicant has the ID number \(IDNumber.mask(idNumber))")
+            }
+            let old = row.text("name") ?? ""
+            try connection.run("UPDATE applicants SET name = ? WHERE id_number = ?", [.text(name), .text(idNumber)])
+            try recordEvent(actor: actor, action: "applicant.rename", subject: IDNumber.mask(idNumber),
+                            detail: "\(old) → \(name): \(reason)", at: at)
+            return try connection.query("""
+                SELECT c.number FROM certificates c JOIN applications a ON a.id = c.application_id
+                WHERE a.applicant_id = ? AND c.state = 'valid' ORDER BY c.number
+                """, [.text(idNumber)]).compactMap { $0.text("number") }
+        }
+    }
+}

@@ -147,3 +147,29 @@ struct TemplateSnapshotTests {
         #expect(issued.errors.first == "error: configuration error: template file certificate-v1.json differs from template version 1 as certificates were issued with it; restore the file and put a changed layout in a new version")
     }
 }
+
+@Suite(.serialized)
+struct ApplicantRenameTests {
+    @Test func renameThenReissuePrintsCorrectedName() throws {
+        let (workspace, number) = try LifecycleTests.issuedWorkspace()
+        let renamed = cecert(["applicants", "rename", "321204197101110326", "--name", "巴特尔·其木格日", "--reason", "户籍更正",
+                              "--actor", "王科长"] + workspace.commonArguments)
+        #expect(renamed.status == 0)
+        #expect(renamed.output == ["renamed the applicant 321204********0326",
+                                   "certificate \(number) still shows the old name; run `cecert reissue \(number) --reason ...` to correct it"])
+        #expect(!renamed.errors.joined().contains("321204197101110326"))
+        #expect(cecert(["reissue", number, "--reason", "姓名更正"] + workspace.commonArguments).status == 0)
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let replacement = try #require(try store.allCertificateNumbers().last)
+        #expect(try run("pdftotext", [workspace.certificates + "/\(replacement).pdf", "-"]).contains("巴特尔·其木格日"))
+        #expect(try store.events(subject: "321204********0326").map(\.detail) == ["巴特尔·其木格 → 巴特尔·其木格日: 户籍更正"])
+    }
+
+    @Test func unknownApplicantIsNotFound() throws {
+        let (workspace, _) = try LifecycleTests.issuedWorkspace()
+        let result = cecert(["applicants", "rename", "11010519491231002X", "--name", "张三", "--reason", "x"] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.failure)
+        #expect(result.errors.first == "error: not found: no applicant has the ID number 110105********002X")
+    }
+}
