@@ -141,6 +141,9 @@ public struct ApplicationDecoder: Sendable {
             guard let date = Timestamp.parse(text) else {
                 throw FieldError(field: "submitted_at", message: "must be ISO 8601 with an offset, for example 2020-05-04T09:00:00+08:00")
             }
+            guard date <= Date().addingTimeInterval(600) else {
+                throw FieldError(field: "submitted_at", message: "\(text) is in the future")
+            }
             submittedAt = date
         }
 
@@ -204,6 +207,9 @@ public struct ApplicationDecoder: Sendable {
         let atText = try string(object, "at", path: "\(path).at")
         guard let at = Timestamp.parse(atText) else {
             throw FieldError(field: "\(path).at", message: "must be ISO 8601 with an offset")
+        }
+        guard at <= Date().addingTimeInterval(600) else {
+            throw FieldError(field: "\(path).at", message: "\(atText) is in the future")
         }
         let comment = try optionalString(object, "comment", path: "\(path).comment") ?? ""
         return Review(stage: stage, decision: decision, reviewer: reviewer, at: at, comment: comment)

@@ -84,6 +84,14 @@ extension CivilDate {
 public enum Timestamp {
     /// Returns nil unless the text is an ISO 8601 date-time with seconds and an explicit offset or `Z`.
     public static func parse(_ text: String) -> Date? {
+        // Foundation's parser moves impossible fields forward (04-31 becomes 05-01, :60 the next minute),
+        // so the date and the time of day are checked as written first.
+        let characters = Array(text)
+        guard characters.count >= 19, characters[10] == "T" || characters[10] == "t",
+              CivilDate(String(characters[0..<10])) != nil,
+              let hour = Int(String(characters[11..<13])), let minute = Int(String(characters[14..<16])),
+              let second = Int(String(characters[17..<19])), characters[13] == ":", characters[16] == ":",
+              hour < 24, minute < 60, second < 60 else { return nil }
         let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         let plain = Date.ISO8601FormatStyle()
         return (try? plain.parse(text)) ?? (try? withFraction.parse(text))

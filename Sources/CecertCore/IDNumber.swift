@@ -75,6 +75,9 @@ public enum PersonName {
     /// - Throws: `CecertError.invalidInput` when the result is empty, too long, or contains a control character.
     public static func normalize(_ raw: String) throws -> String {
         let composed = raw.precomposedStringWithCanonicalMapping
+        if composed.trimmingCharacters(in: .whitespacesAndNewlines).contains(where: { $0.isNewline }) {
+            throw CecertError(.invalidInput, "name contains a line break")
+        }
         var result = ""
         for character in composed {
             if character.isWhitespace { continue }

@@ -26,6 +26,9 @@ extension ReviewStore {
     public func submit(applicationID: String, actor: String, at: Date = Date(), expectedVersion: Int? = nil) throws -> WorkflowState {
         try transition(applicationID: applicationID, expectedVersion: expectedVersion) { application, state, configuration in
             let next = try Workflow.next(from: state, .submit)
+            if let previous = application.reviews.last?.at, at < previous {
+                throw CecertError(.workflow, "a submission dated \(Timestamp.format(at)) would come before the review it answers (\(Timestamp.format(previous)))")
+            }
             try configuration.checkAdmission(region: application.applicant.region, acceptancePoint: application.acceptancePoint)
             try configuration.checkWindow(at)
             try connection.run("UPDATE applications SET submitted_at = ? WHERE id = ?", [.text(Timestamp.format(at)), .text(applicationID)])

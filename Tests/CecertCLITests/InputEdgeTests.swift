@@ -119,3 +119,42 @@ struct InputEdgeTests {
         #expect(try store.application(id: "SZ2020-900001")?.applicant.workUnit == "泰州市第二人民医院")
     }
 }
+
+@Suite(.serialized)
+struct TimestampEdgeTests {
+    @Test(arguments: ["2020-04-31T09:00:00+08:00", "2020-02-30T09:00:00+08:00", "2020-05-09T23:59:60+08:00",
+                      "2020-05-09T24:00:00+08:00", "2020-05-09"])
+    func impossibleTimesRejected(_ text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+
+    @Test func validTimesParse() {
+        #expect(Timestamp.parse("2020-05-09T23:59:59+08:00") != nil)
+        #expect(Timestamp.parse("2020-05-09T15:59:59.250Z") != nil)
+    }
+
+    @Test func futureReviewRejectedAtImport() throws {
+        let workspace = Workspace()
+        let line = try InputEdgeTests.sampleLines(1)[0]
+        let future = line.replacingOccurrences(of: "2020-05-09T17:06:00+08:00", with: "2099-01-01T00:00:00+08:00")
+        #expect(future != line)
+        let result = cecert(["import", workspace.write("future.jsonl", future + "\n")] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.partial)
+        #expect(result.errors.contains("invalid: line 1, application SZ2020-000001, field reviews[1].at: 2099-01-01T00:00:00+08:00 is in the future"))
+    }
+
+    @Test func reissueKeepsTheOriginalVerificationHost() throws {
+        let workspace = Workspace()
+        let line = try InputEdgeTests.sampleLines(1)[0]
+        _ = cecert(["import", workspace.write("one.jsonl", line + "\n")] + workspace.commonArguments)
+        #expect(cecert(["issue", "--base-url", "https://verify.example.cn"] + workspace.commonArguments).status == 0)
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let number = try #require(try store.allCertificateNumbers().first)
+        #expect(cecert(["reissue", number, "--reason", "x"] + workspace.commonArguments).status == 0)
+        let replacement = try #require(try store.allCertificateNumbers().last)
+        let stored = try #require(try store.certificate(number: replacement))
+        let url = try CertificateRecord.decode(canonicalJSON: stored.recordJSON).facts.verifyURL
+        #expect(url == "https://verify.example.cn/v/\(stored.verificationCode)")
+    }
+}

@@ -28,7 +28,7 @@ enum ApplicationsCommand: Subcommand {
         guard let action = arguments.positionals.first else {
             throw UsageError("give an action: list, show, submit, approve, return or correct")
         }
-        let store = try ReviewStore(path: context.configuration.store)
+        let store = try ReviewStore(path: context.configuration.store, mustExist: true)
         defer { store.close() }
         if action == "list" {
             guard arguments.positionals.count == 1 else { throw UsageError("list takes no application id") }

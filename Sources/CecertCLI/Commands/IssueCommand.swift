@@ -18,7 +18,7 @@ enum IssueCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         let configuration = context.configuration
-        let store = try ReviewStore(path: configuration.store)
+        let store = try ReviewStore(path: configuration.store, mustExist: true)
         defer { store.close() }
         if let batch = arguments.option("batch"), try !store.batchExists(batch) {
             throw CecertError(.notFound, "batch \(batch) is not in the store; import its applications first")

@@ -13,7 +13,7 @@ enum KeysCommand: Subcommand {
         guard arguments.positionals.count == 1, let action = arguments.positionals.first else {
             throw UsageError("give one action: generate, list or rotate")
         }
-        let store = try ReviewStore(path: context.configuration.store)
+        let store = try ReviewStore(path: context.configuration.store, mustExist: action != "generate")
         defer { store.close() }
         let ring = KeyRing(directory: context.configuration.keysDirectory)
         switch action {

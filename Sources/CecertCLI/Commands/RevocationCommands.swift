@@ -86,7 +86,15 @@ enum ReissueCommand: Subcommand {
         guard old.state != .revoked else {
             throw CecertError(.conflict, "certificate \(number) is revoked, and a reissue would hide the revocation; reinstate it first if the revocation was a mistake")
         }
-        let issuer = try IssueCommand.makeIssuer(configuration, store: store, logger: context.logger)
+        // The replacement keeps the old certificate's verification host unless --base-url names another,
+        // so a reissue without the original --config never points its QR code elsewhere.
+        var reissueConfiguration = configuration
+        if arguments.option("base-url") == nil,
+           let oldURL = try? CertificateRecord.decode(canonicalJSON: old.recordJSON).facts.verifyURL,
+           let range = oldURL.range(of: "/v/", options: .backwards) {
+            reissueConfiguration.baseURL = String(oldURL[..<range.lowerBound])
+        }
+        let issuer = try IssueCommand.makeIssuer(reissueConfiguration, store: store, logger: context.logger)
         try issuer.recordCurrentTemplate()
         let actor = actorName(arguments)
         let item = try store.connection.withTransaction {
