@@ -162,7 +162,7 @@ extension VerificationServer {
     static let diagnosticInterval: UInt64 = 10_000_000_000
 
     /// Logs a libmicrohttpd diagnostic at most once per interval, with the number held back since.
-    /// Most of them describe a client's malformed request; all are logged in full at debug level.
+    /// Most describe a client's malformed request. The others are logged in full at debug level.
     func logDiagnostic(_ message: String) {
         let now = DispatchTime.now().uptimeNanoseconds
         let suppressed: Int? = diagnosticThrottle.withLock { throttle in
