@@ -132,7 +132,10 @@ extension CertificateRenderer {
         var templates: [String: (template: Template, source: [UInt8])] = [:]
         for name in names.sorted() where name.hasPrefix("certificate-v") && name.hasSuffix(".json") {
             let path = (directory as NSString).appendingPathComponent(name)
-            let template = try TemplateLoader.load(path: path)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CecertError(.configuration, "template file \(path) is missing or unreadable")
+            }
+            let template = try TemplateLoader.parse(data, path: path)
             let expected = String(name.dropFirst("certificate-v".count).dropLast(".json".count))
             guard template.version == expected else {
                 throw CecertError(
@@ -140,7 +143,7 @@ extension CertificateRenderer {
                     "template \(path): 'version' is \(template.version) but the file "
                         + "name says \(expected)")
             }
-            templates[template.version] = (template, Array(FileManager.default.contents(atPath: path) ?? Data()))
+            templates[template.version] = (template, Array(data))
         }
         guard !templates.isEmpty else {
             throw CecertError(.configuration, "template folder \(directory) has no certificate-v<version>.json file")
