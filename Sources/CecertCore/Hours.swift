@@ -10,7 +10,7 @@ public struct Hours: Sendable, Hashable, Comparable, Codable, CustomStringConver
     public init?(exactly value: Double) {
         guard value.isFinite, abs(value) < 1e9 else { return nil }
         let scaled = (value * 100).rounded()
-        guard abs(scaled - value * 100) < 1e-6 else { return nil }
+        guard abs(scaled - value * 100) < 1e-9 * max(1, abs(value)) else { return nil }
         self.hundredths = Int(scaled)
     }
 

@@ -94,6 +94,10 @@ public enum PersonName {
         if result.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw CecertError(.invalidInput, "name contains a control character")
         }
+        // Zero-width and direction-override characters would print nothing, or reorder the name.
+        if let format = result.unicodeScalars.first(where: { $0.properties.generalCategory == .format }) {
+            throw CecertError(.invalidInput, "name contains the invisible format character \(String(format: "U+%04X", format.value))")
+        }
         return result
     }
 

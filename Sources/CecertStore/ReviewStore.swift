@@ -124,12 +124,9 @@ extension ReviewStore {
                 throw fail("batch.code", "application is already recorded in batch \(existing.text("batch_code") ?? "")")
             }
             // An issued certificate prints its own snapshot, so the change reaches paper only through reissue.
-            if let number = try connection.queryRow("""
+            let certified = try connection.queryRow("""
                 SELECT number FROM certificates WHERE application_id = ? AND state != 'superseded'
-                """, [.text(application.id)])?.text("number") {
-                report.certifiedChanges.append(fail("(record)",
-                    "changed after certificate \(number) was issued; the certificate keeps its issued facts until `cecert reissue \(number)`"))
-            }
+                """, [.text(application.id)])?.text("number")
             let stored = try reviews(applicationID: application.id)
             guard stored.count <= application.reviews.count,
                   zip(stored, application.reviews).allSatisfy({ sameReview($0, $1) }) else {
@@ -143,6 +140,10 @@ extension ReviewStore {
             try connection.run("DELETE FROM courses WHERE application_id = ?", [.text(application.id)])
             try insertCourses(courses, applicationID: application.id)
             try insertReviews(Array(application.reviews.dropFirst(stored.count)), applicationID: application.id, firstSeq: stored.count)
+            if let certified {
+                report.certifiedChanges.append(fail("(record)",
+                    "changed after certificate \(certified) was issued; the certificate keeps its issued facts until `cecert reissue \(certified)`"))
+            }
             return .updated
         }
         try connection.run("""

@@ -158,3 +158,42 @@ struct TimestampEdgeTests {
         #expect(url == "https://verify.example.cn/v/\(stored.verificationCode)")
     }
 }
+
+@Suite(.serialized)
+struct PapercutTests {
+    @Test(arguments: ["\u{200B}", "\u{202E}", "\u{200D}"])
+    func invisibleCharactersInNamesRejected(_ character: String) {
+        #expect(throws: CecertError(.invalidInput, "")) { try PersonName.normalize("张\(character)三") }
+    }
+
+    @Test func hoursBeyondTwoDecimalsRejected() {
+        #expect(Hours(exactly: 14.999999999) == nil)
+        #expect(Hours(exactly: 12.34) == Hours(hundredths: 1234))
+        #expect(Hours(exactly: 0.1 + 0.2) == Hours(hundredths: 30))
+    }
+
+    @Test func printNeverReplacesAnotherCertificate() throws {
+        let workspace = Workspace()
+        _ = cecert(["import", try PipelineTests.sampleSubset(workspace, count: 2)] + workspace.commonArguments)
+        _ = cecert(["issue"] + workspace.commonArguments)
+        let store = try ReviewStore(path: workspace.store)
+        defer { store.close() }
+        let numbers = try store.allCertificateNumbers()
+        #expect(numbers.count == 2)
+        let other = workspace.certificates + "/\(numbers[1]).pdf"
+        let before = try Data(contentsOf: URL(fileURLWithPath: other))
+        let result = cecert(["print", numbers[0], "-o", other] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.failure)
+        #expect(result.errors.first?.contains("is in the certificates folder under another name") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == before)
+        let own = cecert(["print", numbers[0], "-o", workspace.certificates + "/\(numbers[0]).pdf"] + workspace.commonArguments)
+        #expect(own.status == 0)
+    }
+
+    @Test func extraArgumentIsUsageError() throws {
+        let workspace = Workspace()
+        _ = cecert(["import", try PipelineTests.sampleSubset(workspace, count: 1)] + workspace.commonArguments)
+        let result = cecert(["certificates", "extra"] + workspace.commonArguments)
+        #expect(result.status == CecertCommand.ExitStatus.usage)
+    }
+}

@@ -10,6 +10,7 @@ enum CertificatesCommand: Subcommand {
     static let flags: Set<String> = []
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
+        guard arguments.positionals.isEmpty else { throw UsageError("unexpected argument \(arguments.positionals[0])") }
         let limit = try arguments.integer("limit") ?? Int.max
         guard limit >= 0 else { throw UsageError("--limit must be 0 or more, not \(limit)") }
         let store = try ReviewStore(path: context.configuration.store, mustExist: true)

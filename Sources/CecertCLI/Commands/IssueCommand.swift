@@ -90,6 +90,12 @@ enum PrintCommand: Subcommand {
         let renderer = try IssueCommand.makeRenderer(context.configuration, logger: context.logger)
         let pdf = try Reprint.render(stored, renderer: renderer, store: store)
         let path = arguments.option("output") ?? "\(number).pdf"
+        // The certificates folder holds each certificate under its own number; a print must not replace another's.
+        let folder = URL(fileURLWithPath: context.configuration.certificatesDirectory).standardizedFileURL.resolvingSymlinksInPath()
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
+        if target.deletingLastPathComponent().path == folder.path, target.lastPathComponent != "\(number).pdf" {
+            throw CecertError(.invalidInput, "\(path) is in the certificates folder under another name; print to a file outside \(context.configuration.certificatesDirectory)")
+        }
         try CertificateFiles.write(pdf, to: path)
         try store.recordPrint(number: number.description, channel: "cli")
         context.output("printed \(number) to \(path)")
