@@ -34,6 +34,9 @@ public final class SQLiteConnection {
         }
         try execute("PRAGMA foreign_keys=ON")
         try execute("PRAGMA synchronous=NORMAL")
+        // Pages are read through a memory map shared by all connections, not with a pread(2) and a copy
+        // each, once a store outgrows SQLite's default 2 MB page cache per connection.
+        try execute("PRAGMA mmap_size=268435456")
     }
 
     deinit {
