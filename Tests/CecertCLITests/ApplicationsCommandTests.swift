@@ -110,3 +110,27 @@ struct ApplicationsCommandTests {
         #expect(again.errorOutput == "error: workflow error: the application was returned at final review and is locked for this batch; it may be declared again in a later batch")
     }
 }
+
+struct DecisionTimeTests {
+    @Test func decisionBeforeSubmissionRejected() throws {
+        let directory = TemporaryDirectory()
+        let store = try WorkflowData.store(in: directory, drafts: ["A-1"])
+        func run(_ arguments: [String]) -> CLIResult { CLI.run(arguments + ["--store", store]) }
+        #expect(run(["applications", "submit", "A-1", "--at", "2020-04-01T09:00:00+08:00"]).status == 0)
+
+        let early = run(["applications", "approve", "A-1", "--stage", "pre", "--reviewer", "卫健委", "--at", "2020-03-31T09:00:00+08:00"])
+        #expect(early.status == 1)
+        #expect(early.errorOutput.hasPrefix("error: workflow error: a decision dated 2020-03-31T09:00:00+08:00 would come before the submission or the previous review (2020-04-01T09:00:00+08:00)"))
+
+        let future = run(["applications", "approve", "A-1", "--stage", "pre", "--reviewer", "卫健委", "--at", "2099-01-01T00:00:00+08:00"])
+        #expect(future.status == 1)
+        #expect(future.errorOutput.hasPrefix("error: invalid input: the decision time 2099-01-01T00:00:00+08:00 is in the future"))
+
+        let returned = run(["applications", "return", "A-1", "--stage", "pre", "--reviewer", "卫健委", "--comment", "补材料",
+                            "--at", "2020-04-02T09:00:00+08:00"])
+        #expect(returned.status == 0)
+        let resubmitted = run(["applications", "submit", "A-1", "--at", "2020-04-01T12:00:00+08:00"])
+        #expect(resubmitted.status == 1)
+        #expect(resubmitted.errorOutput.hasPrefix("error: workflow error: a submission dated 2020-04-01T12:00:00+08:00 would come before the review it answers"))
+    }
+}
