@@ -21,19 +21,26 @@ enum ImportCommand: Subcommand {
         guard arguments.positionals.count == 1, let path = arguments.positionals.first else {
             throw UsageError("give exactly one file to import")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CecertError(.io, "cannot read \(path)")
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw CecertError(.io, "cannot read \(path): \(error.localizedDescription)")
         }
         let decoder = ApplicationDecoder(limits: ValidationLimits(maximumCourseHours: Hours(context.configuration.maximumCourseHours)))
         var report = ImportReport()
         if path.lowercased().hasSuffix(".csv") {
             return try importCSV(path, bytes: Array(data), decoder: decoder, context: context)
         }
+        let store = try ReviewStore(path: context.configuration.store)
+        defer { store.close() }
+        // Records are written in chunks, each in its own transaction, so memory stays flat on a large
+        // export; re-importing after an interruption is safe because unchanged records are skipped.
+        let chunkSize = 500
         var records: [(line: Int, application: Application)] = []
         var firstLine: [String: Int] = [:]
-        var bytes = Array(data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        for (index, lineBytes) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+        let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        for (index, lineBytes) in body.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
             guard let line = String(validating: lineBytes, as: UTF8.self) else {
                 report.errors.append(RecordError(line: number, applicationID: nil, field: "(line)", message: "is not valid UTF-8"))
@@ -53,9 +60,11 @@ enum ImportCommand: Subcommand {
             } catch {
                 report.errors.append(error)
             }
+            if records.count >= chunkSize {
+                try store.importApplications(records, into: &report)
+                records.removeAll(keepingCapacity: true)
+            }
         }
-        let store = try ReviewStore(path: context.configuration.store)
-        defer { store.close() }
         try store.importApplications(records, into: &report)
         return finish(path, report: report, context: context)
     }
