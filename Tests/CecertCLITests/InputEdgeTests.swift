@@ -197,3 +197,24 @@ struct PapercutTests {
         #expect(result.status == CecertCommand.ExitStatus.usage)
     }
 }
+
+@Suite(.serialized)
+struct ChunkedImportTests {
+    @Test func importAcrossChunksIsComplete() throws {
+        let workspace = Workspace()
+        let sample = try String(contentsOfFile: PipelineTests.sample, encoding: .utf8).split(separator: "\n").map(String.init)
+        // 1,200 lines cross two chunk boundaries; ids are renumbered and one line in the second chunk is broken.
+        var lines: [String] = []
+        for index in 0..<1200 {
+            let id = String(format: "SZ2020-%06d", index + 1)
+            lines.append(sample[index % sample.count].replacingOccurrences(of: String(format: "SZ2020-%06d", index % sample.count + 1), with: id))
+        }
+        lines[700] = "{broken"
+        let file = workspace.write("many.jsonl", lines.joined(separator: "\n") + "\n")
+        let first = cecert(["import", file] + workspace.commonArguments)
+        #expect(first.output == ["imported \(file): 1199 new, 0 updated, 0 unchanged, 1 invalid"])
+        #expect(first.errors.contains("invalid: line 701, application (unknown), field (line): invalid JSON"))
+        let second = cecert(["import", file] + workspace.commonArguments)
+        #expect(second.output == ["imported \(file): 0 new, 0 updated, 1199 unchanged, 1 invalid"])
+    }
+}
