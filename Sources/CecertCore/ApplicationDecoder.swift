@@ -220,7 +220,7 @@ public struct ApplicationDecoder: Sendable {
 
 extension ApplicationDecoder {
     /// A JSON number, or nil for anything else. Foundation on Linux bridges `true` to an NSNumber that
-    /// also casts to Int and `is Bool` holds for plain numbers, so the exact class tells them apart.
+    /// also casts to Int and `is Bool` holds for plain numbers, so the exact class distinguishes them.
     func jsonNumber(_ value: Any?) -> NSNumber? {
         guard let value, let number = value as? NSNumber,
               ObjectIdentifier(type(of: value)) == ObjectIdentifier(NSNumber.self) else { return nil }

@@ -1,6 +1,6 @@
 /// An error from cecert: a stable code that tests and callers match on, and a message for people.
 ///
-/// Two errors are equal when their codes are equal, whatever their messages say.
+/// Two errors are equal when their codes are equal, whatever their messages are.
 public struct CecertError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure.
     public enum Code: String, Sendable {

@@ -3,8 +3,8 @@ import Foundation
 /// Everything printed on one certificate, frozen at issuance.
 ///
 /// This snapshot is what a reprint renders from, so later edits of the applicant, the store or the
-/// template never change an issued certificate. It holds the masked ID number only: the full number
-/// is never printed and never leaves the store.
+/// template never change an issued certificate. It contains the masked ID number only, so the full
+/// number is never printed and never reaches the signed record or a verification page.
 public struct CertificateFacts: Sendable, Hashable, Codable {
     public var number: String
     public var verificationCode: String

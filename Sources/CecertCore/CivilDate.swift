@@ -68,10 +68,10 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
 extension CivilDate {
     /// China Standard Time. China has kept UTC+8 without daylight saving since 1991, and every date
-    /// cecert handles is later, so a fixed offset gives the same answers as the tz database.
+    /// cecert handles is later, so a fixed offset gives the same dates as the tz database.
     public static let shanghai = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
 
-    /// The calendar date of an instant in Asia/Shanghai, whatever the process time zone is.
+    /// Creates the calendar date of an instant in Asia/Shanghai, whatever the process time zone is.
     public init(instant: Date, in zone: TimeZone = CivilDate.shanghai) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone

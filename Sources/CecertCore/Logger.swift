@@ -23,7 +23,7 @@ public struct Logger: Sendable {
 
     public typealias Metadata = [String: String]
 
-    /// Where formatted lines go. The default writes to standard error.
+    /// The destination of formatted lines. The default writes to standard error.
     public struct Sink: Sendable {
         let write: @Sendable (String) -> Void
 

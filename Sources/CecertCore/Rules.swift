@@ -74,7 +74,7 @@ public struct RuleEvaluation: Sendable, Hashable {
     public var years: Int
     /// The calendar years counted: the `years` years before the batch year.
     public var period: ClosedRange<Int>
-    /// Total hours required, or nil for an initial appointment, which asks only for public courses.
+    /// Total hours required, or nil for an initial appointment, which requires public courses only.
     public var requiredHours: Hours?
     /// Public courses required over the period.
     public var requiredPublicCourses: Int

@@ -10,8 +10,8 @@ public final class ReviewStore {
 
     /// Opens the store at `path`, creating its folder and file if needed, and applies pending migrations.
     ///
-    /// A new file is created with mode 0600, because it holds full ID numbers and phone numbers; SQLite
-    /// gives its `-wal` and `-shm` files the same mode.
+    /// A new file is created with mode 0600, because it contains full ID numbers and phone numbers.
+    /// SQLite gives its `-wal` and `-shm` files the same mode.
     /// - Parameter mustExist: fail instead of creating a missing file, for commands that only read or change
     ///   what an import or issue wrote.
     public init(path: String, mustExist: Bool = false) throws {

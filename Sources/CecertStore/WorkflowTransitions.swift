@@ -27,7 +27,7 @@ extension ReviewStore {
         try transition(applicationID: applicationID, expectedVersion: expectedVersion) { application, state, configuration in
             let next = try Workflow.next(from: state, .submit)
             if let previous = application.reviews.last?.at, at < previous {
-                throw CecertError(.workflow, "a submission dated \(Timestamp.format(at)) would come before the review it answers (\(Timestamp.format(previous)))")
+                throw CecertError(.workflow, "a submission dated \(Timestamp.format(at)) would come before the review it follows (\(Timestamp.format(previous)))")
             }
             try configuration.checkAdmission(region: application.applicant.region, acceptancePoint: application.acceptancePoint)
             try configuration.checkWindow(at)

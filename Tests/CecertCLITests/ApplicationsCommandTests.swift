@@ -131,6 +131,6 @@ struct DecisionTimeTests {
         #expect(returned.status == 0)
         let resubmitted = run(["applications", "submit", "A-1", "--at", "2020-04-01T12:00:00+08:00"])
         #expect(resubmitted.status == 1)
-        #expect(resubmitted.errorOutput.hasPrefix("error: workflow error: a submission dated 2020-04-01T12:00:00+08:00 would come before the review it answers"))
+        #expect(resubmitted.errorOutput.hasPrefix("error: workflow error: a submission dated 2020-04-01T12:00:00+08:00 would come before the review it follows"))
     }
 }

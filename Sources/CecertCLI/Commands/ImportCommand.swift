@@ -34,12 +34,20 @@ enum ImportCommand: Subcommand {
         }
         let store = try ReviewStore(path: context.configuration.store)
         defer { store.close() }
-        // Records are written in chunks, each in its own transaction, so memory stays flat on a large
-        // export; re-importing after an interruption is safe because unchanged records are skipped.
+        try importJSONLines(data, decoder: decoder, store: store, report: &report)
+        return finish(path, report: report, context: context)
+    }
+
+    /// Decodes each line and writes the valid ones in chunks, each chunk in its own transaction, so memory
+    /// stays flat on a large export. Re-importing after an interruption is safe because unchanged records
+    /// are skipped.
+    static func importJSONLines(_ data: Data, decoder: ApplicationDecoder, store: ReviewStore,
+                                report: inout ImportReport) throws {
         let chunkSize = 500
         var records: [(line: Int, application: Application)] = []
         var firstLine: [String: Int] = [:]
         let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+
         for (index, lineBytes) in body.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
             guard let line = String(validating: lineBytes, as: UTF8.self) else {
@@ -48,6 +56,7 @@ enum ImportCommand: Subcommand {
             }
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
+
             do {
                 let application = try decoder.decode(line: number, text: Substring(trimmed))
                 if let earlier = firstLine[application.id] {
@@ -60,13 +69,13 @@ enum ImportCommand: Subcommand {
             } catch {
                 report.errors.append(error)
             }
+
             if records.count >= chunkSize {
                 try store.importApplications(records, into: &report)
                 records.removeAll(keepingCapacity: true)
             }
         }
         try store.importApplications(records, into: &report)
-        return finish(path, report: report, context: context)
     }
 
     static func importCSV(_ path: String, bytes: [UInt8], decoder: ApplicationDecoder, context: CommandContext) throws -> Int32 {

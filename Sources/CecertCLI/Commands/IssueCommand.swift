@@ -90,7 +90,7 @@ enum PrintCommand: Subcommand {
         let renderer = try IssueCommand.makeRenderer(context.configuration, logger: context.logger)
         let pdf = try Reprint.render(stored, renderer: renderer, store: store)
         let path = arguments.option("output") ?? "\(number).pdf"
-        // The certificates folder holds each certificate under its own number; a print must not replace another's.
+        // Each file in the certificates folder is named after its certificate, so a print must not replace another's.
         let folder = URL(fileURLWithPath: context.configuration.certificatesDirectory).standardizedFileURL.resolvingSymlinksInPath()
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
         if target.deletingLastPathComponent().path == folder.path, target.lastPathComponent != "\(number).pdf" {
