@@ -3,7 +3,7 @@ import Foundation
 
 /// The folder of issued PDFs. Files appear only whole: each is written under a temporary name and
 /// renamed into place after its certificate is committed to the store.
-struct CertificateFiles {
+struct CertificateFiles: Sendable {
     let directory: String
 
     init(directory: String) throws {

@@ -41,7 +41,7 @@ struct Issuer {
     var renderer: any CertificateRendering { renderers[0] }
 
     /// An application that passed the rules and the font check, with the number it will carry.
-    struct Prepared {
+    struct Prepared: Sendable {
         var application: Application
         var evaluation: RuleEvaluation
         var number: CertificateNumber
@@ -100,19 +100,22 @@ struct Issuer {
             }
         }
 
-        let pdfs = renderInParallel(prepared.map(\.facts))
+        let sealed = sealInParallel(prepared)
         var shift: [Int: Int] = [:]
         for (index, var item) in prepared.enumerated() {
             let year = item.number.year
             do {
-                var pdf = try pdfs[index].get()
+                var ready = try sealed[index].get()
                 if let offset = shift[year], offset > 0 {
+                    unlink(ready.temporary)
                     let number = CertificateNumber(area: areaCode, year: year, serial: item.number.serial - offset)
                     item = try prepare(item.application, evaluation: item.evaluation, number: number)
-                    pdf = try renderer.render(item.facts)
+                    ready = try Issuer.seal(item, pdf: try renderer.render(item.facts), files: files, key: key)
                 }
-                written.append(try store.connection.withSavepoint("item", { try commit(item, pdf: pdf) }))
+                let certificate = ready
+                written.append(try store.connection.withSavepoint("item", { try insert(item, certificate) }))
             } catch let error as CecertError where error.code == .io {
+                for case .success(let later) in sealed[(index + 1)...] { unlink(later.temporary) }
                 return error
             } catch {
                 shift[year, default: 0] += 1
@@ -144,7 +147,8 @@ struct Issuer {
         let year = application.batch.year
         let number = CertificateNumber(area: areaCode, year: year, serial: try store.nextSerial(area: areaCode, year: year))
         let item = try prepare(application, number: number)
-        return try commit(item, pdf: try renderer.render(item.facts))
+        let sealed = try Issuer.seal(item, pdf: try renderer.render(item.facts), files: files, key: key)
+        return try insert(item, sealed)
     }
 
     func loadIfUncertified(_ applicationID: String) throws -> Application? {
@@ -167,33 +171,52 @@ struct Issuer {
         return Prepared(application: application, evaluation: evaluation, number: number, facts: facts)
     }
 
-    /// Signs the record, writes the PDF under its temporary name and inserts the certificate.
-    func commit(_ item: Prepared, pdf: [UInt8]) throws -> (temporary: String, number: String) {
+    /// A certificate whose PDF is written under its temporary name and whose record is signed, ready to insert.
+    struct Sealed: Sendable {
+        let temporary: String
+        let recordJSON: [UInt8]
+        let signature: [UInt8]
+        let pdfSHA256: String
+    }
+
+    /// Hashes the PDF, signs the record and writes the PDF under its temporary name. Touches no store, so
+    /// the worker threads run it right after rendering.
+    static func seal(_ item: Prepared, pdf: [UInt8], files: CertificateFiles, key: SigningKey) throws -> Sealed {
         let record = CertificateRecord(facts: item.facts, pdfSHA256: Sodium.sha256Hex(pdf))
         let json = try record.canonicalJSON()
+        let temporary = try files.writeTemporary(pdf, number: item.number.description)
+        return Sealed(temporary: temporary, recordJSON: json, signature: key.sign(json), pdfSHA256: record.pdfSHA256)
+    }
+
+    /// Inserts a sealed certificate; removes its temporary file when the insert fails.
+    func insert(_ item: Prepared, _ sealed: Sealed) throws -> (temporary: String, number: String) {
         let number = item.number.description
-        let temporary = try files.writeTemporary(pdf, number: number)
         do {
             try store.insertCertificate(NewCertificate(
                 number: item.number, applicationID: item.application.id, verificationCode: item.facts.verificationCode,
-                recordJSON: json, signature: key.sign(json), keyID: key.keyID, pdfSHA256: record.pdfSHA256,
+                recordJSON: sealed.recordJSON, signature: sealed.signature, keyID: key.keyID, pdfSHA256: sealed.pdfSHA256,
                 templateVersion: item.facts.templateVersion, issuedAt: Date()))
         } catch {
-            unlink(temporary)
+            unlink(sealed.temporary)
             throw error
         }
         logger.debug("Certificate issued", metadata: ["cert.number": number, "application.id": item.application.id])
-        return (temporary, number)
+        return (sealed.temporary, number)
     }
 
-    /// Renders each facts value on the renderer pool, in parallel when there is more than one renderer.
-    func renderInParallel(_ facts: [CertificateFacts]) -> [Result<[UInt8], Error>] {
+    /// Renders and seals each prepared certificate on the renderer pool, in parallel when there is more
+    /// than one renderer.
+    func sealInParallel(_ prepared: [Prepared]) -> [Result<Sealed, Error>] {
         let pool = RendererPool(renderers)
-        let results = ResultSlots(count: facts.count)
-        DispatchQueue.concurrentPerform(iterations: facts.count) { index in
+        let results = ResultSlots<Sealed>(count: prepared.count)
+        let files = self.files
+        let key = self.key
+        DispatchQueue.concurrentPerform(iterations: prepared.count) { index in
             let renderer = pool.take()
             defer { pool.give(renderer) }
-            results.set(index, Result { try renderer.render(facts[index]) })
+            results.set(index, Result {
+                try Issuer.seal(prepared[index], pdf: try renderer.render(prepared[index].facts), files: files, key: key)
+            })
         }
         return results.values
     }
@@ -235,20 +258,20 @@ final class RendererPool: @unchecked Sendable {
 }
 
 /// One result slot per certificate of a group, written by the worker that rendered it.
-final class ResultSlots: @unchecked Sendable {
+final class ResultSlots<Value: Sendable>: @unchecked Sendable {
     // @unchecked: each index is written by exactly one worker, and `values` is read after all workers finish.
     private let lock = NSLock()
-    private var slots: [Result<[UInt8], Error>]
+    private var slots: [Result<Value, Error>]
 
     init(count: Int) { slots = Array(repeating: .failure(CecertError(.rendering, "not rendered")), count: count) }
 
-    func set(_ index: Int, _ value: Result<[UInt8], Error>) {
+    func set(_ index: Int, _ value: Result<Value, Error>) {
         lock.lock()
         slots[index] = value
         lock.unlock()
     }
 
-    var values: [Result<[UInt8], Error>] {
+    var values: [Result<Value, Error>] {
         lock.lock()
         defer { lock.unlock() }
         return slots
