@@ -71,22 +71,12 @@ final class PDFDocument {
 
     /// Loads a TrueType font from memory and embeds it.
     ///
-    /// libharu 2.3.0 can only load a TrueType font from a file, so the bytes go into an anonymous memory file
-    /// (memfd) that libharu opens through `/proc/self/fd`. libharu keeps its own descriptor open until the font
-    /// definition is freed by the next `begin()` or by `deinit`, so the memfd is closed right after loading and
-    /// nothing is left on disk.
+    /// libharu 2.3.0 can only load a TrueType font from a file, so the shim gives libharu's font loader a
+    /// memory stream instead; libharu frees it with the font definition in the next `begin()` or in `deinit`.
     func embedFont(_ subset: FontSubset) throws {
         let bytes = subset.bytes
-        let descriptor = CHaru_memfd_create("cecert-font")
-        guard descriptor >= 0 else {
-            throw CecertError(.rendering, "memfd_create failed for the font subset (errno \(errno))")
-        }
-        defer { close(descriptor) }
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else {
-            throw CecertError(.rendering, "writing the font subset to a memfd failed (errno \(errno))")
-        }
-        guard let name = HPDF_LoadTTFontFromFile(handle, "/proc/self/fd/\(descriptor)", HPDF_TRUE) else {
+        let loaded = bytes.withUnsafeBufferPointer { CHaru_load_truetype(handle, $0.baseAddress, UInt32($0.count)) }
+        guard let name = loaded else {
             try checkDocumentError("loading the font subset")
             throw CecertError(.rendering, "libharu could not load the font subset")
         }
@@ -96,6 +86,12 @@ final class PDFDocument {
         }
         try replaceToUnicode(of: font, mappings: subset.toUnicode)
         try replaceGlyphMap(of: font, codes: subset.codes)
+        if let program = subset.program {
+            let status = program.withUnsafeBufferPointer {
+                CHaru_set_font_program(handle, font, $0.baseAddress, UInt32($0.count), UInt32(bytes.count))
+            }
+            try check(status, "embedding the compressed font subset")
+        }
         self.font = font
     }
 
