@@ -30,7 +30,7 @@ test: deps test-deps
 
 # The ReportLab program the issuance benchmark compares against, and a virtual environment for it.
 PEER_DIR ?= $(CURDIR)/../shared/bench/peer-reportlab
-PEER_VENV ?= .build/peer-venv
+PEER_VENV ?= $(CURDIR)/.build/peer-venv
 
 # Fault tests on the release binary: kill -9 during a 2,000-certificate batch, two issuers at once, a full
 # 2 MiB tmpfs (needs root to mount), broken start-up files and 10,000 hostile HTTP requests on 127.0.0.1.

@@ -40,7 +40,8 @@ def verdict(passed):
 
 def run_peer(input_path, work):
     """Run the ReportLab program from its own folder with output in `work`, and return its figures."""
-    python = os.environ.get("PEER_PYTHON", sys.executable)
+    # The peer runs from its own folder, so a relative interpreter path must be resolved here first.
+    python = os.path.abspath(os.environ["PEER_PYTHON"]) if "PEER_PYTHON" in os.environ else sys.executable
     out = os.path.join(work, "peer-out")
     timed = bl.run_timed([python, os.path.join(bl.PEER, "reportlab_cert.py"), input_path, out], cwd=bl.PEER)
     if timed.returncode != 0:
