@@ -15,10 +15,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "CecertCore", dependencies: ["CSodium"]),
         .target(name: "CecertStore", dependencies: ["CecertCore", "CSQLite"]),
-        .target(name: "CecertRender", dependencies: ["CecertCore", "CHaru", "CQRencode"]),
+        .target(name: "CecertRender", dependencies: ["CecertCore", "CHaru", "CQRencode", "CZlib"]),
         .target(name: "CecertServer", dependencies: ["CecertCore", "CecertStore", "CMicroHTTPD"]),
         .target(name: "CecertCLI", dependencies: ["CecertCore", "CecertStore", "CecertRender", "CecertServer"]),
         .executableTarget(name: "cecert", dependencies: ["CecertCLI"]),

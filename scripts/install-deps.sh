@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [build|test|bench]   (each set includes the ones before it)
 set -euo pipefail
 
-build_packages=(pkg-config libhpdf-dev libqrencode-dev libsqlite3-dev libmicrohttpd-dev libsodium-dev tzdata)
+build_packages=(pkg-config libhpdf-dev libqrencode-dev libsqlite3-dev libmicrohttpd-dev libsodium-dev zlib1g-dev tzdata)
 test_packages=(sqlite3 zbar-tools poppler-utils qpdf imagemagick chromium python3-pil)
 bench_packages=(wrk nginx-light time)
 

@@ -15,6 +15,8 @@ public final class CertificateRenderer {
     private let templateSources: [String: [UInt8]]
     private let logger: Logger
     private let document: PDFDocument
+    /// The shared glyphs of each template seen, keyed by its shared characters.
+    private var sharedGlyphs: [[UInt32]: SharedGlyphs] = [:]
     /// Thread CPU time spent in each stage of the latest `render` call.
     private(set) var lastTimings = RenderTimings()
 
@@ -79,6 +81,14 @@ public final class CertificateRenderer {
         return try render(facts, template: template)
     }
 
+    /// Returns the shared glyphs for a template's shared characters, built on first use.
+    private func shared(_ scalars: [UInt32]) throws -> SharedGlyphs {
+        if let known = sharedGlyphs[scalars] { return known }
+        let built = try SharedGlyphs(font: font, scalars: scalars)
+        sharedGlyphs[scalars] = built
+        return built
+    }
+
     /// Returns the bytes of the installed template file for `version`, or nil when none is installed.
     public func templateSource(version: String) -> [UInt8]? { templateSources[version] }
 
@@ -96,7 +106,12 @@ public final class CertificateRenderer {
             let hex = "U+" + String(scalar, radix: 16, uppercase: true).leftPadded(to: 4)
             throw CecertError(.unsupportedCharacter, "template text: \(hex) is not in the font")
         }
-        let subset = try FontSubset.make(font: font, scalars: scalars)
+        let subset: FontSubset
+        if let sharedScalars = template.sharedScalars {
+            subset = try FontSubset.make(font: font, scalars: scalars, shared: try shared(sharedScalars))
+        } else {
+            subset = try FontSubset.make(font: font, scalars: scalars)
+        }
         timings.subset = clock.lap()
 
         try document.begin()
@@ -151,8 +166,12 @@ extension CertificateRenderer {
         return templates
     }
 
-    /// Checks the fixed text of a template (everything outside placeholders) against the font.
+    /// Checks the fixed text of a template (everything outside placeholders) and its shared characters
+    /// against the font.
     func checkTemplateCharacters(_ template: Template) throws {
+        if let shared = template.sharedCharacters {
+            try checkCharacters(shared, field: "template \(template.path) sharedCharacters", code: .configuration)
+        }
         for element in template.elements {
             for text in element.texts {
                 let fixed = text.replacingOccurrences(of: "\\{[^}]*\\}", with: "", options: .regularExpression)

@@ -17,6 +17,9 @@ struct FontSubset {
     let substitutes: [UInt32: UInt16]
     /// The subset's glyph id for each stand-in code, ordered by code.
     let codes: [(code: UInt16, glyph: UInt16)]
+    /// The font file compressed for the PDF's FontFile2 stream, when the subset was built on shared glyphs.
+    /// Without shared glyphs libharu compresses the file itself.
+    var program: [UInt8]? = nil
 
     /// Each stand-in code and the character it prints, ordered by code.
     var toUnicode: [(code: UInt16, scalar: UInt32)] {
@@ -52,6 +55,94 @@ struct FontSubset {
         let bytes = SubsetWriter(font: font, glyphs: glyphs, codes: codes).write()
         return FontSubset(bytes: bytes, substitutes: substitutes, codes: codes)
     }
+
+    /// Builds a subset that starts with `shared`, the glyphs every certificate of a template embeds, and adds
+    /// the other characters in `scalars`, which must all be in the font.
+    ///
+    /// The shared characters take the first stand-in codes and glyph ids, and their glyph data comes first in
+    /// the file, right after the table directory, so those bytes are the same in every subset and their
+    /// compressed form is reused. Only the directory and the rest of the file are compressed here.
+    /// The output depends on the compression levels below: changing one changes the bytes of every
+    /// certificate, so it needs a new template version.
+    /// - Throws: `CecertError(.rendering)` when there are more distinct characters than stand-in codes, or
+    ///   zlib fails.
+    static func make(font: TrueTypeFont, scalars: Set<UInt32>, shared: SharedGlyphs) throws -> FontSubset {
+        let others = scalars.subtracting(shared.scalarSet).sorted()
+        guard shared.scalars.count + others.count <= Int(lastCode - firstCode) + 1 else {
+            throw CecertError(
+                .rendering, "a certificate may print at most \(lastCode - firstCode + 1) distinct characters")
+        }
+        var substitutes = shared.substitutes
+        var codes = shared.codes
+        var glyphs = shared.glyphs
+        for (index, scalar) in others.enumerated() {
+            let code = UInt16(firstCode + UInt32(shared.scalars.count + index))
+            substitutes[scalar] = code
+            codes.append((code, glyphs.add(font.characterToGlyph[scalar] ?? 0)))
+        }
+        glyphs.addComponents(from: shared.glyphs.oldGlyphs.count)
+
+        let writer = SubsetWriter(font: font, glyphs: glyphs, codes: codes, shared: shared)
+        let bytes = writer.write()
+        let sharedStart = writer.directoryLength
+        let sharedEnd = sharedStart + shared.glyphData.count
+        let program = Deflate.stream(
+            parts: [
+                try Deflate.part(bytes[..<sharedStart], level: 1, final: false), shared.compressed,
+                try Deflate.part(bytes[sharedEnd...], level: restLevel, final: true),
+            ], original: bytes)
+        return FontSubset(bytes: bytes, substitutes: substitutes, codes: codes, program: program)
+    }
+
+    /// zlib level for the part of a subset that differs between certificates.
+    static let restLevel: Int32 = 6
+    /// zlib level for the shared glyph data, compressed once per template.
+    static let sharedLevel: Int32 = 9
+}
+
+/// The glyphs of the characters every certificate of a template prints or may print: its fixed text and the
+/// characters it declares in `sharedCharacters`. Built once per renderer and template.
+struct SharedGlyphs {
+    /// The characters in code point order; the first stand-in code goes to the first.
+    let scalars: [UInt32]
+    let scalarSet: Set<UInt32>
+    let substitutes: [UInt32: UInt16]
+    let codes: [(code: UInt16, glyph: UInt16)]
+    /// Glyph 0, one glyph per character, then the components of composite glyphs.
+    let glyphs: GlyphSet
+    /// Their glyph data as it starts the subset's `glyf` table, each glyph padded to four bytes.
+    let glyphData: [UInt8]
+    /// The `loca` offset of each of those glyphs.
+    let offsets: [UInt32]
+    /// `glyphData` as a raw deflate part that ends with a sync flush.
+    let compressed: [UInt8]
+
+    /// - Throws: `CecertError(.rendering)` when there are more characters than stand-in codes, or zlib fails.
+    init(font: TrueTypeFont, scalars: [UInt32]) throws {
+        guard scalars.count <= Int(FontSubset.lastCode - FontSubset.firstCode) + 1 else {
+            throw CecertError(.rendering, "a template may share at most \(FontSubset.lastCode - FontSubset.firstCode + 1) characters")
+        }
+        self.scalars = scalars
+        scalarSet = Set(scalars)
+        var glyphs = GlyphSet(font: font)
+        var substitutes: [UInt32: UInt16] = [:]
+        var codes: [(code: UInt16, glyph: UInt16)] = []
+        for (index, scalar) in scalars.enumerated() {
+            let code = UInt16(FontSubset.firstCode + UInt32(index))
+            substitutes[scalar] = code
+            codes.append((code, glyphs.add(font.characterToGlyph[scalar] ?? 0)))
+        }
+        glyphs.addComponents(from: 0)
+        self.substitutes = substitutes
+        self.codes = codes
+        self.glyphs = glyphs
+        var data = [UInt8]()
+        var offsets: [UInt32] = []
+        SubsetWriter.appendGlyphs(font: font, glyphs: glyphs, from: 0, to: &data, offsets: &offsets)
+        glyphData = data
+        self.offsets = offsets
+        compressed = try Deflate.part(data[...], level: FontSubset.sharedLevel, final: false)
+    }
 }
 
 /// The old glyph ids kept in a subset, in new-id order, with composite glyphs' components added.
@@ -72,9 +163,10 @@ struct GlyphSet {
         return new
     }
 
-    /// Appends every component of each composite glyph, including components of components.
-    mutating func addComponents() {
-        var index = 0
+    /// Appends every component of each composite glyph from index `start` on, including components of
+    /// components.
+    mutating func addComponents(from start: Int = 0) {
+        var index = start
         while index < oldGlyphs.count {
             for component in CompositeGlyph.components(font: font, glyph: oldGlyphs[index]) {
                 _ = add(component.glyph)
@@ -122,10 +214,18 @@ enum CompositeGlyph {
 // MARK: - Writing
 
 /// Writes the subset's tables in the tag order libharu also uses when it re-saves the font.
+///
+/// With shared glyphs, the `glyf` table's data comes first after the directory, starting with the shared
+/// glyph data; the other tables follow in tag order. The directory itself always lists the tables by tag.
 struct SubsetWriter {
     let font: TrueTypeFont
     let glyphs: GlyphSet
     let codes: [(code: UInt16, glyph: UInt16)]
+    var shared: SharedGlyphs? = nil
+
+    static let tableCount = 10
+    /// The length of the table directory, which is where the first table's data starts.
+    let directoryLength = 12 + 16 * SubsetWriter.tableCount
 
     func write() -> [UInt8] {
         let (glyf, loca) = makeGlyphTables()
@@ -142,7 +242,8 @@ struct SubsetWriter {
             ("post", makePost()),
         ]
         tables.sort { $0.tag < $1.tag }
-        return assemble(tables)
+        precondition(tables.count == SubsetWriter.tableCount)
+        return assemble(tables, glyphDataFirst: shared != nil)
     }
 
     private func copy(_ tag: String) -> [UInt8] {
@@ -165,23 +266,34 @@ struct SubsetWriter {
     }
 
     private func makeGlyphTables() -> (glyf: [UInt8], loca: [UInt8]) {
-        var glyf = [UInt8]()
+        var glyf = shared?.glyphData ?? []
+        var offsets = shared?.offsets ?? []
+        glyf.reserveCapacity(glyf.count + 8192)
+        SubsetWriter.appendGlyphs(
+            font: font, glyphs: glyphs, from: shared?.glyphs.oldGlyphs.count ?? 0, to: &glyf, offsets: &offsets)
         var loca = ByteBuffer()
-        for old in glyphs.oldGlyphs {
-            loca.append32(UInt32(glyf.count))
+        for offset in offsets { loca.append32(offset) }
+        loca.append32(UInt32(glyf.count))
+        return (glyf, loca.bytes)
+    }
+
+    /// Appends the data of the glyphs from index `start` on to `glyf`, with component ids renumbered and each
+    /// glyph padded to four bytes, and appends each glyph's offset to `offsets`.
+    static func appendGlyphs(font: TrueTypeFont, glyphs: GlyphSet, from start: Int, to glyf: inout [UInt8],
+                             offsets: inout [UInt32]) {
+        for old in glyphs.oldGlyphs[start...] {
+            offsets.append(UInt32(glyf.count))
             let range = font.glyphRange(old)
-            let start = glyf.count
+            let begin = glyf.count
             glyf.append(contentsOf: font.data[range])
             for component in CompositeGlyph.components(font: font, glyph: old) {
                 let new = glyphs.newIDs[component.glyph]!
-                let position = start + (component.offset - range.lowerBound)
+                let position = begin + (component.offset - range.lowerBound)
                 glyf[position] = UInt8(new >> 8)
                 glyf[position + 1] = UInt8(new & 0xFF)
             }
             while glyf.count % 4 != 0 { glyf.append(0) }
         }
-        loca.append32(UInt32(glyf.count))
-        return (glyf, loca.bytes)
     }
 
     private func makeMetrics() -> [UInt8] {
@@ -275,7 +387,8 @@ struct SubsetWriter {
         return post
     }
 
-    private func assemble(_ tables: [(tag: String, data: [UInt8])]) -> [UInt8] {
+    /// Writes the directory, in tag order, then the tables' data: in tag order, or with `glyf` first.
+    private func assemble(_ tables: [(tag: String, data: [UInt8])], glyphDataFirst: Bool) -> [UInt8] {
         var searchRange = 1
         var entrySelector = 0
         while searchRange * 2 <= tables.count {
@@ -289,18 +402,23 @@ struct SubsetWriter {
         file.append16(UInt16(entrySelector))
         file.append16(UInt16(16 * (tables.count - searchRange)))
 
+        let order = glyphDataFirst ? tables.filter { $0.tag == "glyf" } + tables.filter { $0.tag != "glyf" } : tables
+        var offsets: [String: Int] = [:]
         var offset = 12 + 16 * tables.count
-        var headOffset = 0
+        for table in order {
+            offsets[table.tag] = offset
+            offset += (table.data.count + 3) & ~3
+        }
         for table in tables {
             file.bytes.append(contentsOf: Array(table.tag.utf8))
             file.append32(SubsetWriter.checksum(table.data))
-            file.append32(UInt32(offset))
+            file.append32(UInt32(offsets[table.tag]!))
             file.append32(UInt32(table.data.count))
-            if table.tag == "head" { headOffset = offset }
-            offset += (table.data.count + 3) & ~3
         }
+        let headOffset = offsets["head"]!
+        file.bytes.reserveCapacity(offset)
 
-        for table in tables {
+        for table in order {
             file.bytes.append(contentsOf: table.data)
             while file.bytes.count % 4 != 0 { file.bytes.append(0) }
         }
@@ -315,19 +433,24 @@ struct SubsetWriter {
         return file.bytes
     }
 
+    /// The TrueType checksum: the sum of big-endian 32-bit words, the last one padded with zeros.
     static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        var sum: UInt32 = 0
-        var index = 0
-        while index < bytes.count {
-            var word: UInt32 = 0
-            for byte in 0..<4 {
-                word <<= 8
-                if index + byte < bytes.count { word |= UInt32(bytes[index + byte]) }
+        bytes.withUnsafeBufferPointer { buffer in
+            var sum: UInt32 = 0
+            let whole = buffer.count & ~3
+            var index = 0
+            while index < whole {
+                sum = sum &+ (UInt32(buffer[index]) << 24 | UInt32(buffer[index + 1]) << 16
+                    | UInt32(buffer[index + 2]) << 8 | UInt32(buffer[index + 3]))
+                index += 4
             }
-            sum = sum &+ word
-            index += 4
+            var last: UInt32 = 0
+            for shift in 0..<4 {
+                last <<= 8
+                if index + shift < buffer.count { last |= UInt32(buffer[index + shift]) }
+            }
+            return buffer.count > whole ? sum &+ last : sum
         }
-        return sum
     }
 }
 

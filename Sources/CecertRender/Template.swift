@@ -13,6 +13,23 @@ struct Template: Sendable {
     /// The smallest font size a text box may shrink to before it wraps.
     let minimumFontSize: Double
     let elements: [Element]
+    /// Characters that certificates of this template often print besides its fixed text, such as digits and
+    /// the letters of verification codes. When set, the glyphs of the fixed text and of these characters open
+    /// every certificate's font subset and are compressed once (`SharedGlyphs`); version 1 sets none.
+    var sharedCharacters: String? = nil
+
+    /// The fixed text's characters and the shared characters, in code point order, or nil when the template
+    /// declares no shared characters.
+    var sharedScalars: [UInt32]? {
+        guard let sharedCharacters else { return nil }
+        var scalars = Set(sharedCharacters.unicodeScalars.map(\.value))
+        for element in elements {
+            for text in element.texts {
+                for scalar in Template.fixedText(text).unicodeScalars { scalars.insert(scalar.value) }
+            }
+        }
+        return scalars.sorted()
+    }
 }
 
 /// A rectangle in template coordinates (top-left origin).
@@ -155,6 +172,22 @@ extension Template {
             rest = rest[rest.index(after: close)...]
         }
         result += rest
+        return result
+    }
+
+    /// Returns the text outside the placeholders of `text`.
+    static func fixedText(_ text: String) -> String {
+        var result = ""
+        var inside = false
+        for character in text {
+            if character == "{" {
+                inside = true
+            } else if character == "}" {
+                inside = false
+            } else if !inside {
+                result.append(character)
+            }
+        }
         return result
     }
 

@@ -46,7 +46,7 @@ struct TemplateLoader {
 extension TemplateLoader {
     func parse(_ root: [String: Any]) throws -> Template {
         let fields = Fields(values: root, element: nil, loader: self)
-        try fields.allowOnly(["version", "page", "minimumFontSize", "colors", "elements"])
+        try fields.allowOnly(["version", "page", "minimumFontSize", "colors", "elements", "sharedCharacters"])
         let version = try fields.string("version")
         let page = Fields(values: try fields.object("page"), element: "page", loader: self)
         try page.allowOnly(["width", "height"])
@@ -74,7 +74,8 @@ extension TemplateLoader {
         }
         let template = Template(
             version: version, path: path, pageWidth: width, pageHeight: height,
-            minimumFontSize: minimumFontSize, elements: elements)
+            minimumFontSize: minimumFontSize, elements: elements,
+            sharedCharacters: try fields.optionalString("sharedCharacters"))
         try checkLayout(template)
         return template
     }

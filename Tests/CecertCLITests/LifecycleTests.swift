@@ -129,7 +129,7 @@ struct TemplateSnapshotTests {
         let number = try #require(try store.allCertificateNumbers().first)
         let original = try Data(contentsOf: URL(fileURLWithPath: workspace.certificates + "/\(number).pdf"))
 
-        let file = templates + "/certificate-v1.json"
+        let file = templates + "/certificate-v2.json"
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let edited = text.replacingOccurrences(of: "继续教育学时审验合格证明", with: "继续教育学时证明")
         #expect(edited != text)
@@ -144,7 +144,7 @@ struct TemplateSnapshotTests {
         _ = cecert(["import", workspace.write("more.jsonl", lines[3] + "\n")] + arguments)
         let issued = cecert(["issue"] + arguments)
         #expect(issued.status == CecertCommand.ExitStatus.failure)
-        #expect(issued.errors.first == "error: configuration error: template file certificate-v1.json differs from template version 1 as certificates were issued with it; restore the file and put a changed layout in a new version")
+        #expect(issued.errors.first == "error: configuration error: template file certificate-v2.json differs from template version 2 as certificates were issued with it; restore the file and put a changed layout in a new version")
     }
 }
 

@@ -59,6 +59,43 @@ import Testing
         #expect(!latin1.contains("/ID"))
     }
 
+    /// Version 2 embeds the font with shared glyphs first and compresses it in parts; the page must read and
+    /// look exactly as version 1 does.
+    @Test func sharedGlyphVersionPrintsLikeVersionOne() throws {
+        let directory = try TemporaryDirectory()
+        var pages: [String: (text: String, raster: Data)] = [:]
+        for version in ["1", "2"] {
+            let facts = Fixture.facts(holderName: "张𬌗", workUnit: "泰州市𬀩海中学", templateVersion: version)
+            let pdf = try directory.write(try renderer.render(facts), to: "v\(version).pdf")
+            let text = try run("pdftotext", ["-raw", pdf, "-"]).text
+            let raster = try run("pdftoppm", ["-r", "72", "-gray", "-singlefile", pdf, directory.path + "/v\(version)"])
+            #expect(raster.status == 0)
+            let image = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/v\(version).pgm"))
+            pages[version] = (text, image)
+        }
+        #expect(pages["2"]?.text.contains("姓名 张𬌗 身份证号") == true)
+        #expect(pages["2"]?.text.contains("工作单位 泰州市𬀩海中学") == true)
+        #expect(pages["1"]?.text == pages["2"]?.text)
+        #expect(pages["1"]?.raster.count ?? 0 > 100_000)
+        #expect(pages["1"]?.raster == pages["2"]?.raster)
+    }
+
+    /// The FontFile2 stream that cecert compresses itself decodes to a TrueType file of /Length1 bytes.
+    @Test func sharedGlyphFontProgramDecodes() throws {
+        let directory = try TemporaryDirectory()
+        let bytes = try renderer.render(Fixture.facts(holderName: "欧阳𬌗"))
+        let pdf = try directory.write(bytes, to: "certificate.pdf")
+        let raw = String(decoding: bytes, as: Unicode.ASCII.self)
+        let object = try #require(raw.firstMatch(of: /\/FontFile2 (\d+) 0 R/)?.1)
+        let length = try #require(raw.firstMatch(of: /\/Length1 (\d+)\n/)?.1)
+        #expect(raw.contains("/Length1 \(length)\n/Length2 0\n/Length3 0\n/Filter [ /FlateDecode ]\n"))
+
+        let decoded = try run("qpdf", ["--show-object=\(object)", "--filtered-stream-data", pdf])
+        #expect(decoded.status == 0)
+        #expect(decoded.standardOutput.count == Int(length))
+        #expect(Array(decoded.standardOutput.prefix(6)) == [0, 1, 0, 0, 0, 10])
+    }
+
     @Test func qpdfCheckPasses() throws {
         let directory = try TemporaryDirectory()
         let pdf = try directory.write(try renderer.render(Fixture.facts(holderName: "张𬌗", years: 5)), to: "c.pdf")

@@ -21,7 +21,7 @@ enum Fixture {
 
     static func facts(
         holderName: String = "王小明", workUnit: String = "泰州市第一中学",
-        years: Int = 3, licence: String? = nil
+        years: Int = 3, licence: String? = nil, templateVersion: String = "2"
     ) -> CertificateFacts {
         let summaries = (0..<years).map { index in
             YearSummary(
@@ -41,7 +41,7 @@ enum Fixture {
             professionalHours: professionalHours, totalHours: publicHours + professionalHours, years: summaries,
             batchCode: "2020-01", batchName: "2020年度第一批职称申报继续教育学时审验",
             issueDate: CivilDate(year: 2020, month: 4, day: 15)!,
-            issuer: issuer, licenceIdentifier: licence, templateVersion: "1")
+            issuer: issuer, licenceIdentifier: licence, templateVersion: templateVersion)
     }
 }
 

@@ -27,10 +27,28 @@ import Testing
 
     @Test func shippedTemplateLoads() throws {
         let renderer = try CertificateRenderer(configuration: Fixture.configuration, logger: Fixture.logger)
-        #expect(renderer.currentTemplateVersion == "1")
-        let template = try TemplateLoader.load(path: Fixture.root + "/templates/certificate-v1.json")
-        #expect(template.elements.count == 16)
-        #expect(template.pageWidth == 595.276)
+        #expect(renderer.currentTemplateVersion == "2")
+        let first = try TemplateLoader.load(path: Fixture.root + "/templates/certificate-v1.json")
+        #expect(first.elements.count == 16)
+        #expect(first.pageWidth == 595.276)
+        #expect(first.sharedScalars == nil)
+        let second = try TemplateLoader.load(path: Fixture.root + "/templates/certificate-v2.json")
+        #expect(second.elements.map(\.id) == first.elements.map(\.id))
+        let shared = try #require(second.sharedScalars)
+        #expect(shared == shared.sorted())
+        for character in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ年月日继续教育学时审验合格证明核验码扫码电子证照标识" {
+            #expect(shared.contains(character.unicodeScalars.first!.value), "\(character)")
+        }
+        #expect(!shared.contains("王".unicodeScalars.first!.value))
+        #expect(!shared.contains("{".unicodeScalars.first!.value))
+    }
+
+    @Test func sharedCharacterMissingFromFontIsRejected() throws {
+        let result = try rejection {
+            $0.replacingOccurrences(of: "\"version\": \"1\",", with: "\"version\": \"1\", \"sharedCharacters\": \"年\u{E000}\",")
+        }
+        #expect(result.message.contains("sharedCharacters"))
+        #expect(result.message.contains("U+E000 is not in the font"))
     }
 
     @Test func unknownPlaceholderIsRejected() throws {
@@ -130,7 +148,7 @@ import Testing
             Issue.record("template version 9 was accepted")
         } catch let error as CecertError {
             #expect(error.code == .configuration)
-            #expect(error.message == "template version 9 is not installed (installed: 1)")
+            #expect(error.message == "template version 9 is not installed (installed: 1, 2)")
         }
     }
 
@@ -160,7 +178,7 @@ import Testing
         let configuration = RenderConfiguration(
             fontPath: Fixture.configuration.fontPath, templatesDirectory: directory.path)
         let renderer = try CertificateRenderer(configuration: configuration, logger: Fixture.logger)
-        let pdf = try directory.write(try renderer.render(Fixture.facts()), to: "certificate.pdf")
+        let pdf = try directory.write(try renderer.render(Fixture.facts(templateVersion: "1")), to: "certificate.pdf")
 
         let images = try run("pdfimages", ["-list", pdf]).text.split(separator: "\n").dropFirst(2)
         // The PNG has an alpha channel, which libharu writes as a soft mask beside the image.
