@@ -15,8 +15,10 @@ public final class CertificateRenderer {
     private let templateSources: [String: [UInt8]]
     private let logger: Logger
     private let document: PDFDocument
-    /// The shared glyphs of each template seen, keyed by its shared characters.
+    /// The shared glyphs built so far, keyed by their characters. Emptied when it reaches `sharedGlyphsLimit`
+    /// entries; a certificate's bytes never depend on what is cached.
     private var sharedGlyphs: [[UInt32]: SharedGlyphs] = [:]
+    private static let sharedGlyphsLimit = 64
     /// Thread CPU time spent in each stage of the latest `render` call.
     private(set) var lastTimings = RenderTimings()
 
@@ -85,6 +87,7 @@ public final class CertificateRenderer {
     private func shared(_ scalars: [UInt32]) throws -> SharedGlyphs {
         if let known = sharedGlyphs[scalars] { return known }
         let built = try SharedGlyphs(font: font, scalars: scalars)
+        if sharedGlyphs.count >= CertificateRenderer.sharedGlyphsLimit { sharedGlyphs.removeAll() }
         sharedGlyphs[scalars] = built
         return built
     }
@@ -107,7 +110,7 @@ public final class CertificateRenderer {
             throw CecertError(.unsupportedCharacter, "template text: \(hex) is not in the font")
         }
         let subset: FontSubset
-        if let sharedScalars = template.sharedScalars {
+        if let sharedScalars = template.sharedScalars(values: CertificateText.values(for: facts)) {
             subset = try FontSubset.make(font: font, scalars: scalars, shared: try shared(sharedScalars))
         } else {
             subset = try FontSubset.make(font: font, scalars: scalars)

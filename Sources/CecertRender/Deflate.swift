@@ -36,6 +36,16 @@ enum Deflate {
         return output
     }
 
+    /// Wraps `bytes` as one stored (uncompressed) raw deflate block that is not final. Short parts cost less
+    /// this way than a zlib stream, whose set-up alone clears tens of kilobytes of tables.
+    static func stored(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        precondition(bytes.count <= 0xFFFF, "a stored deflate block holds at most 65,535 bytes")
+        let length = UInt16(bytes.count)
+        var block: [UInt8] = [0, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
+        block.append(contentsOf: bytes)
+        return block
+    }
+
     /// Computes the Adler-32 checksum that ends a zlib stream.
     static func adler32(_ bytes: [UInt8]) -> UInt32 {
         let value = bytes.withUnsafeBufferPointer { CZlib.adler32(1, $0.baseAddress, UInt32($0.count)) }

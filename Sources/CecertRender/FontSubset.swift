@@ -88,14 +88,14 @@ struct FontSubset {
         let sharedEnd = sharedStart + shared.glyphData.count
         let program = Deflate.stream(
             parts: [
-                try Deflate.part(bytes[..<sharedStart], level: 1, final: false), shared.compressed,
+                Deflate.stored(bytes[..<sharedStart]), shared.compressed,
                 try Deflate.part(bytes[sharedEnd...], level: restLevel, final: true),
             ], original: bytes)
         return FontSubset(bytes: bytes, substitutes: substitutes, codes: codes, program: program)
     }
 
     /// zlib level for the part of a subset that differs between certificates.
-    static let restLevel: Int32 = 6
+    static let restLevel: Int32 = 1
     /// zlib level for the shared glyph data, compressed once per template.
     static let sharedLevel: Int32 = 9
 }

@@ -17,16 +17,22 @@ struct Template: Sendable {
     /// the letters of verification codes. When set, the glyphs of the fixed text and of these characters open
     /// every certificate's font subset and are compressed once (`SharedGlyphs`); version 1 sets none.
     var sharedCharacters: String? = nil
+    /// Placeholders whose values many certificates print alike, such as the issuer and the batch name. Their
+    /// characters join the shared glyphs of each certificate, so they too are compressed once per value.
+    var sharedFields: [String] = []
 
-    /// The fixed text's characters and the shared characters, in code point order, or nil when the template
-    /// declares no shared characters.
-    var sharedScalars: [UInt32]? {
+    /// The fixed text's characters, the shared characters and the characters of the shared fields' `values`,
+    /// in code point order, or nil when the template declares no shared characters.
+    func sharedScalars(values: [String: String] = [:]) -> [UInt32]? {
         guard let sharedCharacters else { return nil }
         var scalars = Set(sharedCharacters.unicodeScalars.map(\.value))
         for element in elements {
             for text in element.texts {
                 for scalar in Template.fixedText(text).unicodeScalars { scalars.insert(scalar.value) }
             }
+        }
+        for field in sharedFields {
+            for scalar in (values[field] ?? "").unicodeScalars { scalars.insert(scalar.value) }
         }
         return scalars.sorted()
     }

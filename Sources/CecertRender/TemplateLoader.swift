@@ -46,7 +46,7 @@ struct TemplateLoader {
 extension TemplateLoader {
     func parse(_ root: [String: Any]) throws -> Template {
         let fields = Fields(values: root, element: nil, loader: self)
-        try fields.allowOnly(["version", "page", "minimumFontSize", "colors", "elements", "sharedCharacters"])
+        try fields.allowOnly(["version", "page", "minimumFontSize", "colors", "elements", "sharedCharacters", "sharedFields"])
         let version = try fields.string("version")
         let page = Fields(values: try fields.object("page"), element: "page", loader: self)
         try page.allowOnly(["width", "height"])
@@ -72,10 +72,18 @@ extension TemplateLoader {
         for (index, values) in list.enumerated() {
             elements.append(try context.parse(values, index: index))
         }
+        let sharedCharacters = try fields.optionalString("sharedCharacters")
+        let sharedFields = try fields.optionalStrings("sharedFields") ?? []
+        if !sharedFields.isEmpty && sharedCharacters == nil {
+            throw invalid(nil, "'sharedFields' needs 'sharedCharacters'")
+        }
+        for field in sharedFields where !CertificateText.names.contains(field) {
+            throw invalid(nil, "'sharedFields' names {\(field)}, which is not a placeholder")
+        }
         let template = Template(
             version: version, path: path, pageWidth: width, pageHeight: height,
             minimumFontSize: minimumFontSize, elements: elements,
-            sharedCharacters: try fields.optionalString("sharedCharacters"))
+            sharedCharacters: sharedCharacters, sharedFields: sharedFields)
         try checkLayout(template)
         return template
     }
@@ -122,6 +130,14 @@ struct Fields {
 
     func optionalString(_ key: String) throws -> String? {
         values[key] == nil ? nil : try string(key)
+    }
+
+    func optionalStrings(_ key: String) throws -> [String]? {
+        guard let raw = values[key] else { return nil }
+        guard let list = raw as? [String], list.allSatisfy({ !$0.isEmpty }) else {
+            throw loader.invalid(element, "'\(key)' must be an array of non-empty strings")
+        }
+        return list
     }
 
     func number(_ key: String, default fallback: Double? = nil) throws -> Double {

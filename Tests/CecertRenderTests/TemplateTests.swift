@@ -31,16 +31,29 @@ import Testing
         let first = try TemplateLoader.load(path: Fixture.root + "/templates/certificate-v1.json")
         #expect(first.elements.count == 16)
         #expect(first.pageWidth == 595.276)
-        #expect(first.sharedScalars == nil)
+        #expect(first.sharedScalars() == nil)
         let second = try TemplateLoader.load(path: Fixture.root + "/templates/certificate-v2.json")
         #expect(second.elements.map(\.id) == first.elements.map(\.id))
-        let shared = try #require(second.sharedScalars)
+        let shared = try #require(second.sharedScalars())
         #expect(shared == shared.sorted())
         for character in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ年月日继续教育学时审验合格证明核验码扫码电子证照标识" {
             #expect(shared.contains(character.unicodeScalars.first!.value), "\(character)")
         }
         #expect(!shared.contains("王".unicodeScalars.first!.value))
         #expect(!shared.contains("{".unicodeScalars.first!.value))
+        #expect(second.sharedFields == ["issuer"])
+        let withIssuer = try #require(second.sharedScalars(values: ["issuer": "王办", "holder_name": "李"]))
+        #expect(withIssuer.contains("王".unicodeScalars.first!.value))
+        #expect(!withIssuer.contains("李".unicodeScalars.first!.value))
+    }
+
+    @Test func sharedFieldMustBePlaceholder() throws {
+        let result = try rejection {
+            $0.replacingOccurrences(
+                of: "\"version\": \"1\",",
+                with: "\"version\": \"1\", \"sharedCharacters\": \"年\", \"sharedFields\": [\"issuer_name\"],")
+        }
+        #expect(result.message.hasSuffix("'sharedFields' names {issuer_name}, which is not a placeholder"))
     }
 
     @Test func sharedCharacterMissingFromFontIsRejected() throws {
