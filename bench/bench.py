@@ -120,8 +120,10 @@ def issuance(work, state):
     bl.log(f"speed ratio cecert / ReportLab: loop {loop_ratio:.2f}x, whole process {whole_ratio:.2f}x "
            f"(target >= {ISSUE_SPEEDUP_TARGET:.0f}x: loop {verdict(loop_ratio >= ISSUE_SPEEDUP_TARGET)}, "
            f"whole process {verdict(whole_ratio >= ISSUE_SPEEDUP_TARGET)})")
-    bl.log(f"CPU-time ratio cecert / ReportLab: {cpu_ratio:.2f}x (target >= {ISSUE_SPEEDUP_TARGET:.0f}x: "
-           f"{verdict(cpu_ratio >= ISSUE_SPEEDUP_TARGET)})")
+    # The target is certificates per second of one process. cecert renders on every CPU and the peer on one,
+    # so CPU time is printed beside it as the figure that load from other jobs changes least.
+    bl.log(f"CPU-time ratio cecert / ReportLab: {cpu_ratio:.2f}x (no target; cecert renders on {os.cpu_count()} "
+           f"threads, the peer on 1, so on an idle machine its rate ratio is up to {os.cpu_count()}x this)")
     bl.log(f"mean PDF ratio cecert / ReportLab: {size_ratio:.3f} (target <= 1: {verdict(size_ratio <= 1)})")
 
 
