@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_packages=(pkg-config libhpdf-dev libqrencode-dev libsqlite3-dev libmicrohttpd-dev libsodium-dev zlib1g-dev tzdata)
-test_packages=(sqlite3 zbar-tools poppler-utils qpdf imagemagick chromium python3-pil)
+test_packages=(sqlite3 zbar-tools poppler-utils qpdf chromium python3-pil)
 bench_packages=(wrk nginx-light time)
 
 wanted=("${build_packages[@]}")
