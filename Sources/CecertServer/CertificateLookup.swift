@@ -2,26 +2,19 @@ import CecertCore
 import CecertStore
 import Synchronization
 
-/// Verification for the server: the core `Verifier` plus two caches that keep repeat lookups cheap.
+/// Verification for the server: the core `Verifier` plus caches that keep repeat lookups cheap.
 ///
 /// Every lookup reads the certificate row from the store, so a revocation or reinstatement shows on
-/// the next request. Public keys are cached by key id, and a verified record is reused only while
-/// the stored record bytes, signature and key id are byte-identical to those that were verified.
+/// the next request. Public keys are cached by key id. A verified record is reused only while the
+/// stored number, record bytes, signature and key id are byte-identical to those that were verified,
+/// and its rendered response bodies only while the lifecycle columns are byte-identical as well.
 final class CertificateLookup: Sendable {
     let directory: StoreDirectory
     /// The store with public keys cached, which the per-request `Verifier` reads.
     let keyDirectory: KeyCachingDirectory
     private let maxCachedPerShard: Int
+    /// Verified records by verification code.
     private let shards: [LockedValue<[String: VerifiedRecord]>]
-
-    /// A record whose signature has been checked, with the bytes it was checked against.
-    struct VerifiedRecord {
-        var recordJSON: [UInt8]
-        var signature: [UInt8]
-        var keyID: String
-        var record: CertificateRecord
-        var rendering: FactsRendering
-    }
 
     /// A verification outcome with the rendering of its facts, which is nil when the record is unverified
     /// or the cache is turned off.
@@ -51,24 +44,36 @@ final class CertificateLookup: Sendable {
         try verified(stored, logger: logger()).outcome
     }
 
-    private func verified(_ stored: StoredCertificate, logger: @autoclosure () -> Logger) throws -> Result {
-        let shard = shards[Int(UInt(bitPattern: stored.number.hashValue) % UInt(shards.count))]
-        let cached = shard.withLock { $0[stored.number] }
-        if let cached, cached.keyID == stored.keyID, cached.signature == stored.signature,
-           cached.recordJSON == stored.recordJSON {
-            return Result(outcome: Self.outcome(record: cached.record, stored: stored), rendering: cached.rendering)
+    /// Verifies a normalised code and returns the page and JSON bodies shown without a name or number.
+    ///
+    /// Bodies rendered earlier are reused while the whole row is byte-identical, so such a lookup costs one
+    /// row read and a comparison. A tampered record is checked and rendered on every call and never cached.
+    /// - Returns: nil when no certificate has the code.
+    func renderedVerification(code: String, logger: @autoclosure () -> Logger) throws -> RenderedVerification? {
+        let shard = shard(for: code)
+        let cached = shard.withLock { $0[code] }
+        let read = try directory.withCertificateRow(verificationCode: code) { row -> RowRead? in
+            guard let row else { return nil }
+            if let cached, cached.matchesSignedColumns(of: row), let responses = cached.responses,
+               responses.lifecycle.matches(row.lifecycle) {
+                return .unchanged(responses.rendered)
+            }
+            return .changed(row.storedCertificate(), CertificateLifecycleSnapshot(row.lifecycle))
         }
 
-        let outcome = try Verifier(directory: keyDirectory, logger: logger()).outcome(for: stored)
-        guard maxCachedPerShard > 0, let record = outcome.record else { return Result(outcome: outcome) }
-        let entry = VerifiedRecord(recordJSON: stored.recordJSON, signature: stored.signature,
-                                   keyID: stored.keyID, record: record, rendering: FactsRendering(facts: record.facts))
-        shard.withLock { entries in
-            // Dropping the whole shard when full is crude but bounded, and a miss costs one signature check.
-            if entries.count >= maxCachedPerShard { entries.removeAll(keepingCapacity: true) }
-            entries[stored.number] = entry
+        switch read {
+        case nil:
+            return nil
+        case let .unchanged(rendered):
+            return rendered
+        case let .changed(stored, lifecycle):
+            let (outcome, entry) = try verify(stored, cached: cached, logger: logger())
+            let rendered = RenderedVerification(VerificationView(outcome: outcome, rendering: entry?.rendering))
+            if let entry {
+                store(entry.adding(CachedResponses(lifecycle: lifecycle, rendered: rendered)), for: code)
+            }
+            return rendered
         }
-        return Result(outcome: outcome, rendering: entry.rendering)
     }
 
     /// Builds the outcome for a verified record in its current stored state, as `Verifier.outcome(for:)` does.
@@ -77,6 +82,108 @@ final class CertificateLookup: Sendable {
         case .valid: .valid(record)
         case .revoked: .revoked(record, at: stored.revokedAt, reason: stored.revocationReason)
         case .superseded: .superseded(record)
+        }
+    }
+}
+
+// MARK: - Cache entries
+
+extension CertificateLookup {
+    /// A record whose signature has been checked, with the bytes it was checked against.
+    final class VerifiedRecord: Sendable {
+        let number: String
+        let recordJSON: [UInt8]
+        let signature: [UInt8]
+        let keyID: String
+        let record: CertificateRecord
+        let rendering: FactsRendering
+        /// The response bodies with the lifecycle columns they were rendered from, once a lookup rendered them.
+        let responses: CachedResponses?
+
+        init(stored: StoredCertificate, record: CertificateRecord, rendering: FactsRendering,
+             responses: CachedResponses? = nil) {
+            number = stored.number
+            recordJSON = stored.recordJSON
+            signature = stored.signature
+            keyID = stored.keyID
+            self.record = record
+            self.rendering = rendering
+            self.responses = responses
+        }
+
+        private init(_ other: VerifiedRecord, responses: CachedResponses) {
+            number = other.number
+            recordJSON = other.recordJSON
+            signature = other.signature
+            keyID = other.keyID
+            record = other.record
+            rendering = other.rendering
+            self.responses = responses
+        }
+
+        /// Returns a copy of this entry with `responses` in place of any earlier ones.
+        func adding(_ responses: CachedResponses) -> VerifiedRecord {
+            VerifiedRecord(self, responses: responses)
+        }
+
+        /// True when the number, record bytes, signature and key id are those that were verified.
+        func matchesSignedColumns(of stored: StoredCertificate) -> Bool {
+            stored.number == number && stored.keyID == keyID && stored.signature == signature
+                && stored.recordJSON == recordJSON
+        }
+
+        func matchesSignedColumns(of row: CertificateRow) -> Bool {
+            CertificateRow.bytes(row.number, equal: number) && CertificateRow.bytes(row.keyID, equal: keyID)
+                && CertificateRow.bytes(row.signature, equal: signature)
+                && CertificateRow.bytes(row.recordJSON, equal: recordJSON)
+        }
+    }
+
+    /// Rendered bodies, valid for a row whose lifecycle columns equal `lifecycle`.
+    struct CachedResponses: Sendable {
+        var lifecycle: CertificateLifecycleSnapshot
+        var rendered: RenderedVerification
+    }
+
+    /// The result of one row read, copied out before the pooled connection is returned.
+    private enum RowRead {
+        case unchanged(RenderedVerification)
+        case changed(StoredCertificate, CertificateLifecycleSnapshot)
+    }
+
+    private func shard(for code: String) -> LockedValue<[String: VerifiedRecord]> {
+        shards[Int(UInt(bitPattern: code.hashValue) % UInt(shards.count))]
+    }
+
+    /// Checks a stored certificate's signature unless `cached` contains the same signed bytes.
+    ///
+    /// - Returns: The outcome, and the entry to cache for it, which is nil for a tampered record or when
+    ///   the cache is turned off.
+    private func verify(_ stored: StoredCertificate, cached: VerifiedRecord?,
+                        logger: @autoclosure () -> Logger) throws -> (VerificationOutcome, VerifiedRecord?) {
+        if let cached, cached.matchesSignedColumns(of: stored) {
+            return (Self.outcome(record: cached.record, stored: stored), cached)
+        }
+        let outcome = try Verifier(directory: keyDirectory, logger: logger()).outcome(for: stored)
+        guard maxCachedPerShard > 0, let record = outcome.record else { return (outcome, nil) }
+        let entry = VerifiedRecord(stored: stored, record: record, rendering: FactsRendering(facts: record.facts))
+        return (outcome, entry)
+    }
+
+    private func verified(_ stored: StoredCertificate, logger: @autoclosure () -> Logger) throws -> Result {
+        let cached = shard(for: stored.verificationCode).withLock { $0[stored.verificationCode] }
+        let (outcome, entry) = try verify(stored, cached: cached, logger: logger())
+        if let entry, entry !== cached {
+            store(entry, for: stored.verificationCode)
+        }
+        return Result(outcome: outcome, rendering: entry?.rendering)
+    }
+
+    private func store(_ entry: VerifiedRecord, for code: String) {
+        shard(for: code).withLock { entries in
+            // Dropping the whole shard when full is crude but bounded, and a miss costs one signature check.
+            if entries[code] == nil, entries.count >= maxCachedPerShard { entries.removeAll(keepingCapacity: true) }
+            entries[code] = entry
         }
     }
 }

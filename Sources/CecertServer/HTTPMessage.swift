@@ -38,12 +38,22 @@ struct HTTPResponse: Sendable {
     }
 
     static func html(_ status: Int, _ page: String) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: Array(page.utf8),
+        html(status, body: Array(page.utf8))
+    }
+
+    /// Builds an HTML response from a body that is already UTF-8.
+    static func html(_ status: Int, body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: body,
                      headers: [("Content-Security-Policy", contentSecurityPolicy)])
     }
 
     static func json(_ status: Int, _ text: String) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(text.utf8))
+        json(status, body: Array(text.utf8))
+    }
+
+    /// Builds a JSON response from a body that is already UTF-8.
+    static func json(_ status: Int, body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "application/json; charset=utf-8", body: body)
     }
 
     static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {

@@ -174,16 +174,19 @@ extension VerificationServer {
 
     /// Counts the request headers named `name`, in any case; libmicrohttpd keeps repeated headers.
     func headerCount(_ connection: OpaquePointer, _ name: String) -> Int {
-        var state = (name: name.lowercased(), count: 0)
-        withUnsafeMutablePointer(to: &state) { pointer in
-            _ = MHD_get_connection_values(connection, .HEADER_KIND, { context, _, key, _ in
-                guard let context, let key else { return .YES }
-                let state = context.assumingMemoryBound(to: (name: String, count: Int).self)
-                if String(cString: key).lowercased() == state.pointee.name { state.pointee.count += 1 }
-                return .YES
-            }, pointer)
+        name.withCString { name in
+            // strcasecmp folds ASCII letters only, which is the case-insensitivity that header names have.
+            var state = (name: name, count: 0)
+            withUnsafeMutablePointer(to: &state) { pointer in
+                _ = MHD_get_connection_values(connection, .HEADER_KIND, { context, _, key, _ in
+                    guard let context, let key else { return .YES }
+                    let state = context.assumingMemoryBound(to: (name: UnsafePointer<CChar>, count: Int).self)
+                    if strcasecmp(key, state.pointee.name) == 0 { state.pointee.count += 1 }
+                    return .YES
+                }, pointer)
+            }
+            return state.count
         }
-        return state.count
     }
 
     /// Decoded query arguments; a repeated key keeps its first value, and a key without `=` maps to "".
