@@ -33,14 +33,14 @@ struct RenderedVerification: Sendable {
     /// The certificate number, also for a tampered record; nil when no certificate was found.
     let number: String?
     /// The UTF-8 HTML of `GET /v/<code>`.
-    let page: [UInt8]
+    let page: ResponseBody
     /// The UTF-8 JSON of `GET /api/v1/verify/<code>`.
-    let json: [UInt8]
+    let json: ResponseBody
 
     init(_ view: VerificationView) {
         status = view.status
         number = view.number
-        page = Array(HTMLPage.verification(view, nameFormAction: view.nameFormAction).utf8)
-        json = Array(view.json.utf8)
+        page = ResponseBody(HTMLPage.verification(view, nameFormAction: view.nameFormAction).utf8)
+        json = ResponseBody(view.json.utf8)
     }
 }
