@@ -16,8 +16,8 @@ final class CertificateLookup: Sendable {
     /// Verified records by verification code.
     private let shards: [LockedValue<[String: VerifiedRecord]>]
 
-    /// A verification outcome with the rendering of its facts, which is nil when the record is unverified
-    /// or the cache is turned off.
+    /// A verification outcome with the rendering of its facts. The rendering is nil when the record is
+    /// unverified, when the cache is turned off, and when the cached entry has dropped it for its bodies.
     struct Result {
         var outcome: VerificationOutcome
         var rendering: FactsRendering?
@@ -96,11 +96,13 @@ extension CertificateLookup {
         let signature: [UInt8]
         let keyID: String
         let record: CertificateRecord
-        let rendering: FactsRendering
+        /// The rendered facts, until `responses` are rendered. Those bodies contain the same bytes, so an entry
+        /// with them drops the rendering to save memory, and a lookup with a name renders its fields afresh.
+        let rendering: FactsRendering?
         /// The response bodies with the lifecycle columns they were rendered from, once a lookup rendered them.
         let responses: CachedResponses?
 
-        init(stored: StoredCertificate, record: CertificateRecord, rendering: FactsRendering,
+        init(stored: StoredCertificate, record: CertificateRecord, rendering: FactsRendering?,
              responses: CachedResponses? = nil) {
             number = stored.number
             recordJSON = stored.recordJSON
@@ -117,11 +119,11 @@ extension CertificateLookup {
             signature = other.signature
             keyID = other.keyID
             record = other.record
-            rendering = other.rendering
+            rendering = nil
             self.responses = responses
         }
 
-        /// Returns a copy of this entry with `responses` in place of any earlier ones.
+        /// Returns a copy of this entry with `responses` in place of any earlier ones and without `rendering`.
         func adding(_ responses: CachedResponses) -> VerifiedRecord {
             VerifiedRecord(self, responses: responses)
         }
