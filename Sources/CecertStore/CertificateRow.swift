@@ -80,7 +80,12 @@ extension CertificateRow {
     }
 
     public static func bytes(_ column: UnsafeRawBufferPointer, equal text: String) -> Bool {
-        column.count == text.utf8.count && column.elementsEqual(text.utf8)
+        guard column.count == text.utf8.count else { return false }
+        // A native string has contiguous UTF-8, so memcmp can compare it in place of a generic element loop.
+        let contiguous = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            utf8.isEmpty || memcmp(column.baseAddress!, utf8.baseAddress!, utf8.count) == 0
+        }
+        return contiguous ?? column.elementsEqual(text.utf8)
     }
 }
 
