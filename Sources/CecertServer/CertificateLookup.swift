@@ -4,10 +4,10 @@ import Synchronization
 
 /// Verification for the server: the core `Verifier` plus caches that keep repeat lookups cheap.
 ///
-/// Every lookup reads the certificate row from the store, so a revocation or reinstatement shows on
-/// the next request. Public keys are cached by key id. A verified record is reused only while the
-/// stored number, record bytes, signature and key id are byte-identical to those that were verified,
-/// and its rendered response bodies only while the lifecycle columns are byte-identical as well.
+/// Every lookup checks the store, so a revocation or reinstatement shows on the next request. Public keys
+/// are cached by key id. A verified record is reused only while the stored number, record bytes,
+/// signature and key id are byte-identical to those that were verified, and its rendered response bodies
+/// only while the lifecycle columns are byte-identical as well.
 final class CertificateLookup: Sendable {
     let directory: StoreDirectory
     /// The store with public keys cached, which the per-request `Verifier` reads.
@@ -46,16 +46,25 @@ final class CertificateLookup: Sendable {
 
     /// Verifies a normalised code and returns the page and JSON bodies shown without a name or number.
     ///
-    /// Bodies rendered earlier are reused while the whole row is byte-identical, so such a lookup costs one
-    /// row read and a comparison. A tampered record is checked and rendered on every call and never cached.
+    /// Bodies rendered earlier are reused while the whole row is byte-identical. While no change at all has been
+    /// committed to the store since the row was last compared, the lookup skips reading the row, and otherwise
+    /// it reads the row and compares it. A tampered record is checked and rendered on every call and never cached.
     /// - Returns: nil when no certificate has the code.
     func renderedVerification(code: String, logger: @autoclosure () -> Logger) throws -> RenderedVerification? {
+        // Read before the row, so that a commit after the row read raises the generation above this value.
+        let generation = try directory.changeGeneration()
         let shard = shard(for: code)
         let cached = shard.withLock { $0[code] }
+        if let responses = cached?.responses,
+           responses.comparedGeneration.load(ordering: .sequentiallyConsistent) == generation {
+            return responses.rendered
+        }
+
         let read = try directory.withCertificateRow(verificationCode: code) { row -> RowRead? in
             guard let row else { return nil }
             if let cached, cached.matchesSignedColumns(of: row), let responses = cached.responses,
                responses.lifecycle.matches(row.lifecycle) {
+                responses.comparedGeneration.store(generation, ordering: .sequentiallyConsistent)
                 return .unchanged(responses.rendered)
             }
             return .changed(row.storedCertificate(), CertificateLifecycleSnapshot(row.lifecycle))
@@ -70,7 +79,8 @@ final class CertificateLookup: Sendable {
             let (outcome, entry) = try verify(stored, cached: cached, logger: logger())
             let rendered = RenderedVerification(VerificationView(outcome: outcome, rendering: entry?.rendering))
             if let entry {
-                store(entry.adding(CachedResponses(lifecycle: lifecycle, rendered: rendered)), for: code)
+                let responses = CachedResponses(lifecycle: lifecycle, rendered: rendered, comparedGeneration: generation)
+                store(entry.adding(responses), for: code)
             }
             return rendered
         }
@@ -142,9 +152,18 @@ extension CertificateLookup {
     }
 
     /// Rendered bodies, valid for a row whose lifecycle columns equal `lifecycle`.
-    struct CachedResponses: Sendable {
-        var lifecycle: CertificateLifecycleSnapshot
-        var rendered: RenderedVerification
+    final class CachedResponses: Sendable {
+        let lifecycle: CertificateLifecycleSnapshot
+        let rendered: RenderedVerification
+        /// The `StoreDirectory.changeGeneration()` read before the latest row read that matched `lifecycle`
+        /// and the entry's signed columns. Racing lookups may store an older value, which only costs a row read.
+        let comparedGeneration: Atomic<UInt64>
+
+        init(lifecycle: CertificateLifecycleSnapshot, rendered: RenderedVerification, comparedGeneration: UInt64) {
+            self.lifecycle = lifecycle
+            self.rendered = rendered
+            self.comparedGeneration = Atomic(comparedGeneration)
+        }
     }
 
     /// The result of one row read, copied out before the pooled connection is returned.

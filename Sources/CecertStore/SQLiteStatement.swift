@@ -69,6 +69,12 @@ final class SQLiteStatement {
         return UnsafeRawBufferPointer(start: count > 0 ? pointer : nil, count: count)
     }
 
+    /// Returns the integer in column `index` (from 0) of the current row, or nil when it is not an integer.
+    func columnInt64(_ index: Int32) -> Int64? {
+        guard let handle, sqlite3_column_type(handle, index) == SQLITE_INTEGER else { return nil }
+        return sqlite3_column_int64(handle, index)
+    }
+
     func row() -> SQLiteRow {
         guard let handle else { return SQLiteRow(columns: [:]) }
         var columns: [String: SQLiteValue] = [:]

@@ -42,3 +42,50 @@ struct CertificateRowTests {
         #expect(CertificateRow.bytes(UnsafeRawBufferPointer(start: nil, count: 0), equal: ""))
     }
 }
+
+/// The change generation that lets the verification server skip reading unchanged rows.
+struct ChangeGenerationTests {
+    @Test("stable while nothing is committed")
+    func stableWithoutCommits() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.path + "/store.sqlite"
+        try ReviewStore(path: path).close()
+        let directory = try StoreDirectory(path: path)
+        defer { directory.close() }
+
+        let first = try directory.changeGeneration()
+        let second = try directory.changeGeneration()
+        _ = try directory.withStore { try $0.certificateCount() }
+        #expect(try directory.changeGeneration() == second)
+        #expect(second == first)
+    }
+
+    @Test("raised by another connection's commit")
+    func raisedByOtherConnection() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.path + "/store.sqlite"
+        let writer = try ReviewStore(path: path)
+        defer { writer.close() }
+        let directory = try StoreDirectory(path: path)
+        defer { directory.close() }
+
+        let before = try directory.changeGeneration()
+        try writer.recordEvent(actor: "tester", action: "test", subject: "generation")
+        let after = try directory.changeGeneration()
+        #expect(after > before)
+        #expect(try directory.changeGeneration() == after)
+    }
+
+    @Test("raised by a write through the directory")
+    func raisedByOwnWrite() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.path + "/store.sqlite"
+        try ReviewStore(path: path).close()
+        let directory = try StoreDirectory(path: path)
+        defer { directory.close() }
+
+        let before = try directory.changeGeneration()
+        try directory.withStore { try $0.recordEvent(actor: "tester", action: "test", subject: "generation") }
+        #expect(try directory.changeGeneration() > before)
+    }
+}
