@@ -153,8 +153,19 @@ public enum VerificationCode {
     /// Normalises typed input (case, spaces, dashes, full-width forms) and returns the code, or nil
     /// when it is not exactly 20 characters of the alphabet.
     public static func normalize(_ raw: String) -> String? {
+        // A code as printed or scanned is already in normal form, and `compact` would return it unchanged.
+        if raw.utf8.count == length, raw.utf8.allSatisfy(isAlphabetByte) { return raw }
         let compact = TypedInput.compact(raw)
         guard compact.count == length, compact.allSatisfy({ alphabet.contains($0) }) else { return nil }
         return compact
+    }
+
+    /// True for the ASCII bytes of `alphabet`: the digits 2–9 and the upper-case letters other than I and O.
+    static func isAlphabetByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "2")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "H"),
+             UInt8(ascii: "J")...UInt8(ascii: "N"), UInt8(ascii: "P")...UInt8(ascii: "Z"): true
+        default: false
+        }
     }
 }

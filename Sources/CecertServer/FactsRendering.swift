@@ -23,3 +23,24 @@ final class FactsRendering: Sendable {
         jsonYears = VerificationView.jsonYears(facts.years)
     }
 }
+
+/// The page and JSON bodies of one verification without a name or number, as the two endpoints send them.
+///
+/// Rendered from one `VerificationView`, so the page and the API cannot disagree, and reused by
+/// `CertificateLookup` while the certificate row is byte-identical to the one it was rendered from.
+struct RenderedVerification: Sendable {
+    let status: VerificationView.Status
+    /// The certificate number, also for a tampered record; nil when no certificate was found.
+    let number: String?
+    /// The UTF-8 HTML of `GET /v/<code>`.
+    let page: ResponseBody
+    /// The UTF-8 JSON of `GET /api/v1/verify/<code>`.
+    let json: ResponseBody
+
+    init(_ view: VerificationView) {
+        status = view.status
+        number = view.number
+        page = ResponseBody(HTMLPage.verification(view, nameFormAction: view.nameFormAction).utf8)
+        json = ResponseBody(view.json.utf8)
+    }
+}

@@ -29,25 +29,39 @@ struct HTTPRequest: Sendable {
 struct HTTPResponse: Sendable {
     var status: Int
     var headers: [(name: String, value: String)]
-    var body: [UInt8]
+    var body: ResponseBody
 
-    init(status: Int, contentType: String, body: [UInt8], headers: [(name: String, value: String)] = []) {
+    init(status: Int, contentType: String, body: ResponseBody, headers: [(name: String, value: String)] = []) {
         self.status = status
         self.headers = [("Content-Type", contentType)] + headers
         self.body = body
     }
 
+    init(status: Int, contentType: String, body: [UInt8], headers: [(name: String, value: String)] = []) {
+        self.init(status: status, contentType: contentType, body: ResponseBody(body), headers: headers)
+    }
+
     static func html(_ status: Int, _ page: String) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: Array(page.utf8),
+        html(status, body: ResponseBody(page.utf8))
+    }
+
+    /// Builds an HTML response from a body that is already UTF-8.
+    static func html(_ status: Int, body: ResponseBody) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "text/html; charset=utf-8", body: body,
                      headers: [("Content-Security-Policy", contentSecurityPolicy)])
     }
 
     static func json(_ status: Int, _ text: String) -> HTTPResponse {
-        HTTPResponse(status: status, contentType: "application/json; charset=utf-8", body: Array(text.utf8))
+        json(status, body: ResponseBody(text.utf8))
+    }
+
+    /// Builds a JSON response from a body that is already UTF-8.
+    static func json(_ status: Int, body: ResponseBody) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "application/json; charset=utf-8", body: body)
     }
 
     static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
-        HTTPResponse(status: status, contentType: contentType, body: Array(text.utf8))
+        HTTPResponse(status: status, contentType: contentType, body: ResponseBody(text.utf8))
     }
 
     /// Builds the JSON error body that every API failure uses: `{"error": "...", "message": "..."}`.
@@ -73,4 +87,30 @@ struct HTTPResponse: Sendable {
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
     ]
+}
+
+/// An immutable response body in one heap block, which libmicrohttpd sends from without copying it.
+///
+/// A cached body is shared by every response that sends it. `VerificationServer` keeps it retained
+/// from the moment libmicrohttpd's response points at it until libmicrohttpd frees that response.
+final class ResponseBody: @unchecked Sendable {
+    // @unchecked: `bytes` is written once in `init`, never changed, and freed only in `deinit`.
+    let bytes: UnsafeRawBufferPointer
+
+    init(_ source: some Collection<UInt8>) {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: source.count, alignment: 1)
+        let copied: Void? = source.withContiguousStorageIfAvailable { source in
+            storage.copyMemory(from: UnsafeRawBufferPointer(source))
+        }
+        if copied == nil {
+            _ = storage.initializeMemory(as: UInt8.self, from: source)
+        }
+        bytes = UnsafeRawBufferPointer(storage)
+    }
+
+    deinit {
+        bytes.deallocate()
+    }
+
+    var count: Int { bytes.count }
 }

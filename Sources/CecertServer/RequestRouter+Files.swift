@@ -86,7 +86,7 @@ extension RequestRouter {
         }
         try directory.withStore { try $0.recordPrint(number: stored.number, channel: "api") }
         log.info("Certificate PDF downloaded", metadata: ["cert.number": stored.number])
-        return HTTPResponse(status: 200, contentType: "application/pdf", body: Array(bytes),
+        return HTTPResponse(status: 200, contentType: "application/pdf", body: ResponseBody(bytes),
                             headers: [("Content-Disposition", "attachment; filename=\"\(stored.number).pdf\"")])
     }
 

@@ -8,15 +8,21 @@ extension RequestRouter {
     func verifyPage(_ request: HTTPRequest) throws -> HTTPResponse {
         if let refusal = admitLookup(request) { return refusal }
         let code = String(request.path.dropFirst("/v/".count))
+        if request.query["name"] == nil, let rendered = try renderedVerification(code: code, request: request) {
+            return .html(rendered.status.httpStatus, body: rendered.page)
+        }
         let view = try verification(code: code, number: nil, name: request.query["name"], request: request)
-        let action = view.facts.map { "/v/" + $0.verificationCode }
-        return .html(view.status.httpStatus, HTMLPage.verification(view, nameFormAction: action))
+        return .html(view.status.httpStatus, HTMLPage.verification(view, nameFormAction: view.nameFormAction))
     }
 
     /// `GET /api/v1/verify/<code>[?name=…]`: the same facts as the page, as JSON.
     func verifyAPI(_ request: HTTPRequest) throws -> HTTPResponse {
         if let refusal = admitLookup(request) { return refusal }
         let code = String(request.path.dropFirst("/api/v1/verify/".count))
+        if request.query["number"] == nil, request.query["name"] == nil,
+           let rendered = try renderedVerification(code: code, request: request) {
+            return .json(rendered.status.httpStatus, body: rendered.json)
+        }
         let view = try verification(code: code, number: request.query["number"], name: request.query["name"],
                                     request: request)
         return .json(view.status.httpStatus, view.json)
@@ -40,12 +46,28 @@ extension RequestRouter {
         if let refusal = admitLookup(request) { return refusal }
 
         let view = try verification(code: code, number: number, name: name, request: request)
-        let action = view.facts.map { "/v/" + $0.verificationCode }
-        var page = HTMLPage.verification(view, nameFormAction: action)
+        var page = HTMLPage.verification(view, nameFormAction: view.nameFormAction)
         // The pre-filled form goes after the result, so a typo can be fixed in place.
         let form = "<h1>重新查验</h1>" + HTMLPage.lookupFormBody(number: number, code: code, name: name)
         page = page.replacingOccurrences(of: "<footer>", with: form + "<footer>")
         return .html(view.status.httpStatus, page)
+    }
+
+    /// Verifies a code given without a name or number, reusing the bodies rendered for an unchanged row.
+    ///
+    /// - Returns: nil for a malformed or unknown code, which `verification(code:number:name:request:)`
+    ///   then handles and counts as a failed lookup.
+    func renderedVerification(code raw: String, request: HTTPRequest) throws -> RenderedVerification? {
+        guard let code = VerificationCode.normalize(raw),
+              let rendered = try lookup.renderedVerification(code: code, logger: requestLogger(request)) else {
+            return nil
+        }
+        metrics.recordVerification(rendered.status.rawValue)
+        if logger.logLevel <= .debug {
+            requestLogger(request).debug("Certificate verified", metadata: ["cert.number": rendered.number ?? "",
+                                                                            "result": rendered.status.rawValue])
+        }
+        return rendered
     }
 
     /// Verifies a code, and when given, checks that `number` is the record's number and `name` the holder's.

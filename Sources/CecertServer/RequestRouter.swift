@@ -70,13 +70,13 @@ final class RequestRouter: Sendable {
         case "/v", "/v/": return (.lookupForm, ["GET"])
         default: break
         }
-        if let code = path.suffix(afterPrefix: "/v/"), !code.isEmpty, !code.contains("/") {
+        if let code = path.suffix(afterPrefix: "/v/"), code.isPathSegment {
             return (.verifyPage, ["GET"])
         }
-        if let code = path.suffix(afterPrefix: "/api/v1/verify/"), !code.isEmpty, !code.contains("/") {
+        if let code = path.suffix(afterPrefix: "/api/v1/verify/"), code.isPathSegment {
             return (.verifyAPI, ["GET"])
         }
-        if let file = path.suffix(afterPrefix: "/api/v1/certificates/"), file.hasSuffix(".pdf"), !file.contains("/") {
+        if let file = path.suffix(afterPrefix: "/api/v1/certificates/"), file.hasSuffix(".pdf"), file.isPathSegment {
             return (.download, ["GET"])
         }
         return (nil, ["GET", "POST"])
@@ -180,5 +180,13 @@ extension String {
     /// Returns the rest of the string after `prefix`, or nil when it does not start with `prefix`.
     func suffix(afterPrefix prefix: String) -> Substring? {
         hasPrefix(prefix) ? dropFirst(prefix.count) : nil
+    }
+}
+
+extension Substring {
+    /// True for a non-empty path segment, which has no `/`. It compares UTF-8 bytes, because Foundation's
+    /// `contains(_:)` for strings, which the plain call would pick, searches with locale support.
+    var isPathSegment: Bool {
+        !isEmpty && !utf8.contains(UInt8(ascii: "/"))
     }
 }

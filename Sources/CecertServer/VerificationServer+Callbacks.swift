@@ -46,6 +46,12 @@ extension VerificationServer {
                                      context: context)
     }
 
+    /// Releases the `ResponseBody` of a response that libmicrohttpd has freed.
+    static let releaseBody: MHD_ContentReaderFreeCallback = { body in
+        guard let body else { return }
+        Unmanaged<ResponseBody>.fromOpaque(body).release()
+    }
+
     static let completedHandler: MHD_RequestCompletedCallback = { serverPointer, _, state, _ in
         guard let serverPointer, let state, let contextPointer = state.pointee else { return }
         let server = Unmanaged<VerificationServer>.fromOpaque(serverPointer).takeUnretainedValue()
@@ -133,11 +139,14 @@ extension VerificationServer {
     private func respond(_ connection: OpaquePointer, _ context: RequestContext, route: Route,
                          _ response: HTTPResponse) -> MHD_Result {
         context.responded = true
-        let handle = response.body.withUnsafeBytes { bytes in
-            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
-                                            .RESPMEM_MUST_COPY)
-        }
-        guard let handle else {
+        // libmicrohttpd reads the body in place until it frees the response, so the body stays retained until
+        // then. It only reads the buffer, although its parameter type is a mutable pointer.
+        let body = Unmanaged.passRetained(response.body)
+        let bytes = response.body.bytes
+        guard let handle = MHD_create_response_from_buffer_with_free_callback_cls(
+            bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), Self.releaseBody, body.toOpaque())
+        else {
+            body.release()
             logger.error("Failed to allocate an HTTP response", metadata: ["request.id": context.id])
             return .NO
         }
@@ -174,16 +183,19 @@ extension VerificationServer {
 
     /// Counts the request headers named `name`, in any case; libmicrohttpd keeps repeated headers.
     func headerCount(_ connection: OpaquePointer, _ name: String) -> Int {
-        var state = (name: name.lowercased(), count: 0)
-        withUnsafeMutablePointer(to: &state) { pointer in
-            _ = MHD_get_connection_values(connection, .HEADER_KIND, { context, _, key, _ in
-                guard let context, let key else { return .YES }
-                let state = context.assumingMemoryBound(to: (name: String, count: Int).self)
-                if String(cString: key).lowercased() == state.pointee.name { state.pointee.count += 1 }
-                return .YES
-            }, pointer)
+        name.withCString { name in
+            // strcasecmp folds ASCII letters only, which is the case-insensitivity that header names have.
+            var state = (name: name, count: 0)
+            withUnsafeMutablePointer(to: &state) { pointer in
+                _ = MHD_get_connection_values(connection, .HEADER_KIND, { context, _, key, _ in
+                    guard let context, let key else { return .YES }
+                    let state = context.assumingMemoryBound(to: (name: UnsafePointer<CChar>, count: Int).self)
+                    if strcasecmp(key, state.pointee.name) == 0 { state.pointee.count += 1 }
+                    return .YES
+                }, pointer)
+            }
+            return state.count
         }
-        return state.count
     }
 
     /// Decoded query arguments; a repeated key keeps its first value, and a key without `=` maps to "".

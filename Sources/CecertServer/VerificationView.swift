@@ -160,6 +160,11 @@ struct VerificationView: Sendable {
     /// The hours per year, as `(year, public courses, public hours, professional hours, total hours)`.
     var years: [YearSummary] { facts?.years ?? [] }
 
+    /// The path that the page's name confirmation form submits to, or nil when there are no facts to confirm.
+    var nameFormAction: String? {
+        facts.map { "/v/" + $0.verificationCode }
+    }
+
     /// The outcome of a name confirmation as the page shows it, or nil when none was requested.
     var nameMatchLabel: String? {
         nameMatch.map { $0 ? "姓名一致" : "姓名不一致" }

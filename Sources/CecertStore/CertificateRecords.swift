@@ -1,5 +1,6 @@
 import CecertCore
 import Foundation
+import Synchronization
 
 /// A certificate to insert: everything but the serial, which the store allocates.
 public struct NewCertificate: Sendable {
@@ -139,6 +140,8 @@ public final class StoreDirectory: CertificateDirectory, @unchecked Sendable {
     private let lock = NSLock()
     private var pool: [ReviewStore] = []
     public let path: String
+    /// The value `changeGeneration()` returns, raised each time a pooled connection detects a change to the store.
+    private let generation = Atomic<UInt64>(0)
 
     public init(path: String) throws {
         self.path = path
@@ -164,8 +167,33 @@ public final class StoreDirectory: CertificateDirectory, @unchecked Sendable {
     /// Lends a pooled store to `body`; the store goes back to the pool afterwards.
     public func withStore<T>(_ body: (ReviewStore) throws -> T) throws -> T {
         let store = try acquire()
-        defer { release(store) }
+        let changes = store.connection.totalChanges
+        defer {
+            // A connection's own writes leave its data_version unchanged, so `changeGeneration()` counts them here.
+            if store.connection.totalChanges != changes {
+                generation.add(1, ordering: .sequentiallyConsistent)
+            }
+            release(store)
+        }
         return try body(store)
+    }
+
+    /// Returns the store's change generation, which rises each time a pooled connection detects a commit that it
+    /// had not seen, whether made in this process or another.
+    ///
+    /// If a commit finished before this call started, the result is greater than any value returned before that
+    /// commit, so a result that equals an earlier one means no commit came in between. Each call costs one
+    /// `PRAGMA data_version`, a read transaction without a table lookup.
+    public func changeGeneration() throws -> UInt64 {
+        try withStore { store in
+            let version = try store.connection.dataVersion()
+            // A connection's first read counts as a change, because its earlier history is unknown.
+            if store.observedDataVersion != version {
+                store.observedDataVersion = version
+                generation.add(1, ordering: .sequentiallyConsistent)
+            }
+            return generation.load(ordering: .sequentiallyConsistent)
+        }
     }
 
     public func certificate(verificationCode: String) throws -> StoredCertificate? {

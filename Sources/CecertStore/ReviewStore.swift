@@ -7,6 +7,8 @@ import Foundation
 /// A `ReviewStore` owns one connection and is used from one thread at a time.
 public final class ReviewStore {
     public let connection: SQLiteConnection
+    /// The `PRAGMA data_version` that `StoreDirectory.changeGeneration()` last read on this connection.
+    var observedDataVersion: Int64?
 
     /// Opens the store at `path`, creating its folder and file if needed, and applies pending migrations.
     ///

@@ -133,6 +133,21 @@ public final class SQLiteConnection {
 
     public var lastInsertRowID: Int64 { handle.map { sqlite3_last_insert_rowid($0) } ?? 0 }
 
+    /// The number of rows this connection has inserted, updated or deleted since it opened.
+    public var totalChanges: Int64 { handle.map { sqlite3_total_changes64($0) } ?? 0 }
+
+    /// Returns `PRAGMA data_version`, which differs from the value this connection read before whenever another
+    /// connection or process has committed a change since then. This connection's own commits leave it
+    /// unchanged (SQLite's `test/pragma3.test` checks both).
+    public func dataVersion() throws -> Int64 {
+        let statement = try statement("PRAGMA data_version")
+        defer { statement.reset() }
+        guard try statement.step(), let version = statement.columnInt64(0) else {
+            throw CecertError(.storage, "PRAGMA data_version returned no value on store \(path)")
+        }
+        return version
+    }
+
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws.
     ///
     /// IMMEDIATE takes the write lock at the start, so two writers serialise instead of one failing

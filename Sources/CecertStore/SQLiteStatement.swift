@@ -59,6 +59,22 @@ final class SQLiteStatement {
         }
     }
 
+    /// Returns the bytes of column `index` (from 0) of the current row, or nil for NULL. A text column gives its
+    /// UTF-8 bytes. The buffer points into SQLite's row and is valid until the next `step()` or `reset()`.
+    func columnBytes(_ index: Int32) -> UnsafeRawBufferPointer? {
+        guard let handle, sqlite3_column_type(handle, index) != SQLITE_NULL else { return nil }
+        // sqlite3_column_bytes must come after sqlite3_column_blob, which may convert the value first.
+        let pointer = sqlite3_column_blob(handle, index)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        return UnsafeRawBufferPointer(start: count > 0 ? pointer : nil, count: count)
+    }
+
+    /// Returns the integer in column `index` (from 0) of the current row, or nil when it is not an integer.
+    func columnInt64(_ index: Int32) -> Int64? {
+        guard let handle, sqlite3_column_type(handle, index) == SQLITE_INTEGER else { return nil }
+        return sqlite3_column_int64(handle, index)
+    }
+
     func row() -> SQLiteRow {
         guard let handle else { return SQLiteRow(columns: [:]) }
         var columns: [String: SQLiteValue] = [:]

@@ -1,4 +1,4 @@
-import CecertCore
+@testable import CecertCore
 import Testing
 
 struct IDNumberTests {
@@ -139,5 +139,20 @@ struct VerificationCodeTests {
         #expect(VerificationCode.normalize("ＡＢＣＤＥ－ＦＧＨＪＫ－ＬＭＮＰＱ－ＲＳＴＵＶ") == "ABCDEFGHJKLMNPQRSTUV")
         #expect(VerificationCode.normalize("ABCDEFGHJKLMNPQRSTU0") == nil)
         #expect(VerificationCode.normalize("ABC") == nil)
+    }
+
+    @Test func alphabetBytesMatchAlphabet() {
+        for byte in UInt8.min...UInt8.max {
+            let inAlphabet = VerificationCode.alphabet.contains(Character(Unicode.Scalar(byte)))
+            #expect(VerificationCode.isAlphabetByte(byte) == inAlphabet, "byte \(byte)")
+        }
+    }
+
+    @Test func twentyByteInputsOutsideAlphabet() {
+        // These take the slow path of normalize, which must fold or reject them.
+        #expect(VerificationCode.normalize("abcdefghjkLMNPQRSTUV") == "ABCDEFGHJKLMNPQRSTUV")
+        #expect(VerificationCode.normalize("ABCDEFGHJKLMNPQRSTUI") == nil)
+        #expect(VerificationCode.normalize("ABCDEFGHJKLMNPQRST/V") == nil)
+        #expect(VerificationCode.normalize("ABCDEFGHJKLMNPQRSTUV") == "ABCDEFGHJKLMNPQRSTUV")
     }
 }
