@@ -148,14 +148,14 @@ public final class StoreDirectory: CertificateDirectory, @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CecertError(.storage, "store \(path) does not exist; run `cecert import` first")
         }
-        release(try ReviewStore(path: path))
+        release(try ReviewStore(path: path, memoryMapped: true))
     }
 
     func acquire() throws -> ReviewStore {
         lock.lock()
         let store = pool.popLast()
         lock.unlock()
-        return try store ?? ReviewStore(path: path)
+        return try store ?? ReviewStore(path: path, memoryMapped: true)
     }
 
     func release(_ store: ReviewStore) {

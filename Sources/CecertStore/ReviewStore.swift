@@ -16,7 +16,8 @@ public final class ReviewStore {
     /// SQLite gives its `-wal` and `-shm` files the same mode.
     /// - Parameter mustExist: fail instead of creating a missing file, for commands that only read or change
     ///   what an import or issue wrote.
-    public init(path: String, mustExist: Bool = false) throws {
+    /// - Parameter memoryMapped: read the file through a memory map (see `SQLiteConnection`).
+    public init(path: String, mustExist: Bool = false, memoryMapped: Bool = false) throws {
         if !FileManager.default.fileExists(atPath: path) {
             guard !mustExist else {
                 throw CecertError(.notFound, "store \(path) does not exist; check --store, or run `cecert import` first")
@@ -28,7 +29,7 @@ public final class ReviewStore {
             let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
             if descriptor >= 0 { Glibc.close(descriptor) }
         }
-        connection = try SQLiteConnection(path: path)
+        connection = try SQLiteConnection(path: path, memoryMapped: memoryMapped)
         try Schema.migrate(connection)
     }
 

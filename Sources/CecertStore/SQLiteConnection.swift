@@ -15,7 +15,10 @@ public final class SQLiteConnection {
     /// - Parameters:
     ///   - busyTimeout: how long, in milliseconds, to wait for another connection's write lock.
     ///   - readOnly: open without write access, for the verification server's readers.
-    public init(path: String, busyTimeout: Int32 = 10_000, readOnly: Bool = false) throws {
+    /// - Parameter memoryMapped: read pages through a memory map shared by all connections of the process.
+    ///   The pages a process has touched then count towards its resident memory until it exits, so only
+    ///   the verification server, which reads the same rows again and again, asks for it.
+    public init(path: String, busyTimeout: Int32 = 10_000, readOnly: Bool = false, memoryMapped: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -34,9 +37,11 @@ public final class SQLiteConnection {
         }
         try execute("PRAGMA foreign_keys=ON")
         try execute("PRAGMA synchronous=NORMAL")
-        // Pages are read through a memory map shared by all connections, not with a pread(2) and a copy
-        // each, once a store outgrows SQLite's default 2 MB page cache per connection.
-        try execute("PRAGMA mmap_size=268435456")
+        if memoryMapped {
+            // Pages are read through the map, not with a pread(2) and a copy each, once a store outgrows
+            // SQLite's default 2 MB page cache per connection.
+            try execute("PRAGMA mmap_size=268435456")
+        }
     }
 
     deinit {
