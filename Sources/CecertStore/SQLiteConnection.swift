@@ -17,7 +17,7 @@ public final class SQLiteConnection {
     ///   - readOnly: open without write access, for the verification server's readers.
     /// - Parameter memoryMapped: read pages through a memory map shared by all connections of the process.
     ///   The pages a process has touched then count towards its resident memory until it exits, so only
-    ///   the verification server, which reads the same rows again and again, asks for it.
+    ///   the verification server, which reads the same rows again and again, sets it.
     public init(path: String, busyTimeout: Int32 = 10_000, readOnly: Bool = false, memoryMapped: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
