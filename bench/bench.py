@@ -27,6 +27,7 @@ import verify_load  # noqa: E402
 SMALL_RECORDS = 1000
 LARGE_RECORDS = 23000
 ISSUE_SPEEDUP_TARGET = 10.0
+CECERT_RUNS = 3
 RSS_GROWTH_LIMIT = 1.2
 
 
@@ -94,8 +95,13 @@ def issuance(work, state):
     input_path = bl.make_input(SMALL_RECORDS, os.path.join(work, "apps1000.jsonl"))
     peer = run_peer(input_path, work)
     bl.log(f"after the ReportLab program: load average {bl.load_average()}")
-    ours = run_cecert_issue(input_path, os.path.join(work, "issue-1000"))
+    # cecert's run takes about 2 s, so a burst of other load moves its rate far more than the peer's 20 s run.
+    # It runs three times, each in a fresh workspace, and the run with the median loop rate is compared.
+    runs = [run_cecert_issue(input_path, os.path.join(work, f"issue-1000-{index}")) for index in range(CECERT_RUNS)]
     bl.log(f"after cecert: load average {bl.load_average()}")
+    rates = sorted(run["certificates"] / run["loop_seconds"] for run in runs)
+    bl.log("cecert loop cert/s in its " + str(CECERT_RUNS) + " runs: " + ", ".join(f"{rate:.1f}" for rate in rates))
+    ours = sorted(runs, key=lambda run: run["certificates"] / run["loop_seconds"])[CECERT_RUNS // 2]
     state["small"] = ours
     if ours["certificates"] != peer["certificates"]:
         bl.log(f"NOTE: cecert issued {ours['certificates']} certificates, the ReportLab program {peer['certificates']}")

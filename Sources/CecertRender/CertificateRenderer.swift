@@ -15,9 +15,10 @@ public final class CertificateRenderer {
     private let templateSources: [String: [UInt8]]
     private let logger: Logger
     private let document: PDFDocument
-    /// The shared glyphs built so far, keyed by their characters. Emptied when it reaches `sharedGlyphsLimit`
-    /// entries; a certificate's bytes never depend on what is cached.
-    private var sharedGlyphs: [[UInt32]: SharedGlyphs] = [:]
+    /// The shared glyphs built so far, keyed by a template's shared base and its shared fields' values, which
+    /// together determine the characters. Emptied when it reaches `sharedGlyphsLimit` entries; a
+    /// certificate's bytes never depend on what is cached.
+    private var sharedGlyphs: [SharedKey: SharedGlyphs] = [:]
     private static let sharedGlyphsLimit = 64
     /// Thread CPU time spent in each stage of the latest `render` call.
     private(set) var lastTimings = RenderTimings()
@@ -83,13 +84,20 @@ public final class CertificateRenderer {
         return try render(facts, template: template)
     }
 
-    /// Returns the shared glyphs for a template's shared characters, built on first use.
-    private func shared(_ scalars: [UInt32]) throws -> SharedGlyphs {
-        if let known = sharedGlyphs[scalars] { return known }
-        let built = try SharedGlyphs(font: font, scalars: scalars)
+    /// Returns the shared glyphs for the template and the facts' shared fields, built on first use.
+    private func shared(_ template: Template, base: [UInt32], facts: CertificateFacts) throws -> SharedGlyphs {
+        let values = template.sharedFields.isEmpty ? [:] : CertificateText.values(for: facts)
+        let key = SharedKey(base: base, values: template.sharedFields.map { values[$0] ?? "" })
+        if let known = sharedGlyphs[key] { return known }
+        let built = try SharedGlyphs(font: font, scalars: template.sharedScalars(values: values) ?? base)
         if sharedGlyphs.count >= CertificateRenderer.sharedGlyphsLimit { sharedGlyphs.removeAll() }
-        sharedGlyphs[scalars] = built
+        sharedGlyphs[key] = built
         return built
+    }
+
+    private struct SharedKey: Hashable {
+        let base: [UInt32]
+        let values: [String]
     }
 
     /// Returns the bytes of the installed template file for `version`, or nil when none is installed.
@@ -110,8 +118,8 @@ public final class CertificateRenderer {
             throw CecertError(.unsupportedCharacter, "template text: \(hex) is not in the font")
         }
         let subset: FontSubset
-        if let sharedScalars = template.sharedScalars(values: CertificateText.values(for: facts)) {
-            subset = try FontSubset.make(font: font, scalars: scalars, shared: try shared(sharedScalars))
+        if let base = template.sharedBase {
+            subset = try FontSubset.make(font: font, scalars: scalars, shared: try shared(template, base: base, facts: facts))
         } else {
             subset = try FontSubset.make(font: font, scalars: scalars)
         }
@@ -187,14 +195,20 @@ extension CertificateRenderer {
 
     func checkCharacters(_ text: String, field: String, code: CecertError.Code) throws {
         for scalar in text.unicodeScalars {
-            let hex = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
             if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
-                throw CecertError(code, "\(field): control character \(hex) cannot be printed")
+                throw CecertError(code, "\(field): control character \(Self.codePoint(scalar)) cannot be printed")
             }
             if font.glyph(for: scalar) == nil {
-                throw CecertError(code, "\(field): \(Character(scalar)) \(hex) is not in the font")
+                throw CecertError(code, "\(field): \(Character(scalar)) \(Self.codePoint(scalar)) is not in the font")
             }
         }
+    }
+}
+
+extension CertificateRenderer {
+    /// Formats a code point as U+XXXX for error messages.
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
     }
 }
 

@@ -21,9 +21,12 @@ struct Template: Sendable {
     /// characters join the shared glyphs of each certificate, so they too are compressed once per value.
     var sharedFields: [String] = []
 
-    /// The fixed text's characters, the shared characters and the characters of the shared fields' `values`,
-    /// in code point order, or nil when the template declares no shared characters.
-    func sharedScalars(values: [String: String] = [:]) -> [UInt32]? {
+    /// The fixed text's characters and the shared characters, in code point order, or nil when the template
+    /// declares no shared characters. The loader sets it once per template.
+    var sharedBase: [UInt32]? = nil
+
+    /// Computes `sharedBase` from the elements and `sharedCharacters`.
+    func computeSharedBase() -> [UInt32]? {
         guard let sharedCharacters else { return nil }
         var scalars = Set(sharedCharacters.unicodeScalars.map(\.value))
         for element in elements {
@@ -31,6 +34,15 @@ struct Template: Sendable {
                 for scalar in Template.fixedText(text).unicodeScalars { scalars.insert(scalar.value) }
             }
         }
+        return scalars.sorted()
+    }
+
+    /// Returns `sharedBase` joined with the characters of the shared fields' `values`, in code point order,
+    /// or nil when the template declares no shared characters.
+    func sharedScalars(values: [String: String] = [:]) -> [UInt32]? {
+        guard let base = sharedBase else { return nil }
+        guard !sharedFields.isEmpty else { return base }
+        var scalars = Set(base)
         for field in sharedFields {
             for scalar in (values[field] ?? "").unicodeScalars { scalars.insert(scalar.value) }
         }

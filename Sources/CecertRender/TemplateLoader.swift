@@ -80,10 +80,11 @@ extension TemplateLoader {
         for field in sharedFields where !CertificateText.names.contains(field) {
             throw invalid(nil, "'sharedFields' names {\(field)}, which is not a placeholder")
         }
-        let template = Template(
+        var template = Template(
             version: version, path: path, pageWidth: width, pageHeight: height,
             minimumFontSize: minimumFontSize, elements: elements,
             sharedCharacters: sharedCharacters, sharedFields: sharedFields)
+        template.sharedBase = template.computeSharedBase()
         try checkLayout(template)
         return template
     }
