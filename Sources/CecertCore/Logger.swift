@@ -116,3 +116,37 @@ public final class LogCapture: Sendable {
 
     public var lines: [String] { storage.withLock { $0 } }
 }
+
+/// Limits a repeated log line to one per key and interval, and counts the lines held back in between.
+///
+/// The keys are bounded: when `capacity` keys are tracked, all are forgotten, so a flood of distinct keys
+/// costs at most one line each.
+public final class LogThrottle: Sendable {
+    private let state = Mutex<[String: (written: UInt64, heldBack: Int)]>([:])
+    private let interval: UInt64
+    private let capacity: Int
+
+    /// - Parameters:
+    ///   - seconds: the shortest time between two lines for one key.
+    ///   - capacity: the number of keys tracked at once.
+    public init(seconds: Double, capacity: Int = 1024) {
+        interval = UInt64(seconds * 1_000_000_000)
+        self.capacity = capacity
+    }
+
+    /// Returns the number of lines held back for `key` since its last line when this one should be written,
+    /// or nil when it should be held back.
+    /// - Parameter now: a monotonic time in nanoseconds; tests pass their own.
+    public func admit(_ key: String, now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Int? {
+        state.withLock { entries in
+            if let entry = entries[key], now &- entry.written < interval {
+                entries[key] = (entry.written, entry.heldBack + 1)
+                return nil
+            }
+            if entries[key] == nil && entries.count >= capacity { entries.removeAll() }
+            let heldBack = entries[key]?.heldBack ?? 0
+            entries[key] = (now, 0)
+            return heldBack
+        }
+    }
+}

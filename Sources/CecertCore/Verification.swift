@@ -73,10 +73,14 @@ public protocol CertificateDirectory: Sendable {
 public struct Verifier: Sendable {
     public let directory: any CertificateDirectory
     public let logger: Logger
+    /// Tampered records are never cached, so every lookup of one checks it again; its error line is written
+    /// at most once a minute per certificate, with the count of lookups in between.
+    let tamperedLog: LogThrottle
 
-    public init(directory: any CertificateDirectory, logger: Logger) {
+    public init(directory: any CertificateDirectory, logger: Logger, tamperedLog: LogThrottle = LogThrottle(seconds: 60)) {
         self.directory = directory
         self.logger = logger
+        self.tamperedLog = tamperedLog
     }
 
     /// Verifies a code as typed or scanned. Malformed input never reaches the store.
@@ -93,8 +97,11 @@ public struct Verifier: Sendable {
               let record = try? CertificateRecord.decode(canonicalJSON: stored.recordJSON),
               record.facts.number == stored.number, record.facts.verificationCode == stored.verificationCode
         else {
-            logger.error("Certificate record failed its signature check", metadata: ["cert.number": stored.number,
-                                                                                      "key.id": stored.keyID])
+            if let heldBack = tamperedLog.admit(stored.number) {
+                var metadata = ["cert.number": stored.number, "key.id": stored.keyID]
+                if heldBack > 0 { metadata["log.held_back"] = "\(heldBack)" }
+                logger.error("Certificate record failed its signature check", metadata: metadata)
+            }
             return .tampered(number: stored.number)
         }
         switch stored.state {
