@@ -38,8 +38,8 @@ public enum CecertCommand {
     }
 
     /// Runs `cecert` with `arguments` (without the program name) and returns the exit status.
-    public static func main(_ arguments: [String], output: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },
-                            errorOutput: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+    public static func main(_ arguments: [String], output: @escaping (String) -> Void = { StandardStreams.writeLine($0, to: STDOUT_FILENO) },
+                            errorOutput: @escaping (String) -> Void = { StandardStreams.writeLine($0, to: STDERR_FILENO) },
                             logSink: Logger.Sink = .standardError) -> Int32 {
         guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
             output(help)
@@ -65,7 +65,15 @@ public enum CecertCommand {
                 logger.logLevel = level
             }
             let context = CommandContext(configuration: configuration, logger: logger, output: output, errorOutput: errorOutput)
-            return try command.run(parsed, context: context)
+            let failedBefore = StandardStreams.failedWrites
+            let status = try command.run(parsed, context: context)
+            // A report or log line that could not be written (a full disk, a closed pipe) fails the command,
+            // so a script never takes lost output for success. The command's own work is done by then.
+            if StandardStreams.failedWrites > failedBefore && status == ExitStatus.success {
+                errorOutput("error: standard output or standard error could not be written; the \(name) command itself finished")
+                return ExitStatus.failure
+            }
+            return status
         } catch let error as UsageError {
             errorOutput("error: \(error.message)\nusage: cecert \(command.name) \(command.usage)")
             return ExitStatus.usage

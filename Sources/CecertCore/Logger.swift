@@ -29,8 +29,10 @@ public struct Logger: Sendable {
 
         public init(_ write: @escaping @Sendable (String) -> Void) { self.write = write }
 
+        /// Writes to standard error. A failed write (a full disk, a closed pipe) loses the line and is
+        /// counted in `StandardStreams.failedWrites`; it never stops the process.
         public static let standardError = Sink { line in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            StandardStreams.writeLine(line, to: STDERR_FILENO)
         }
 
     }
@@ -149,4 +151,32 @@ public final class LogThrottle: Sendable {
             return heldBack
         }
     }
+}
+
+/// Writes to the process's standard output and error without trapping when a write fails. Foundation's
+/// `FileHandle.write(_:)` stops the process on any error, for example when standard error is a file on a
+/// full disk.
+public enum StandardStreams {
+    private static let failures = Atomic<Int>(0)
+
+    /// Writes `text` and a newline to `descriptor`, and returns false when the write failed.
+    @discardableResult
+    public static func writeLine(_ text: String, to descriptor: Int32) -> Bool {
+        var bytes = Array(text.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
+            if result < 0 && errno == EINTR { continue }
+            guard result > 0 else {
+                failures.add(1, ordering: .relaxed)
+                return false
+            }
+            written += result
+        }
+        return true
+    }
+
+    /// The number of writes that failed since the process started.
+    public static var failedWrites: Int { failures.load(ordering: .relaxed) }
 }

@@ -24,6 +24,35 @@ struct ProcessTests {
         #expect(show.output.contains("  2020-05-29T23:59:59+08:00  submitted by cli"))
     }
 
+    /// Foundation's FileHandle.write stopped the process (SIGILL) when standard output or error was full.
+    @Test func fullStandardStreamsFailCleanly() throws {
+        let (workspace, _) = try LifecycleTests.issuedWorkspace()
+        for (stream, arguments) in [("output", ["certificates", "--limit", "1"]), ("error", ["issue", "--log-level", "debug"])] {
+            let process = Process()
+            process.executableURL = try CLI.executable
+            process.arguments = arguments + workspace.commonArguments
+            let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            let other = Pipe()
+            if stream == "output" {
+                process.standardOutput = full
+                process.standardError = other
+            } else {
+                process.standardOutput = other
+                process.standardError = full
+            }
+            try process.run()
+            let captured = String(decoding: other.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit, "standard \(stream)")
+            #expect(process.terminationStatus == 1, "standard \(stream): \(captured)")
+            if stream == "output" {
+                #expect(captured.contains("error: standard output or standard error could not be written; the certificates command itself finished"))
+            } else {
+                #expect(captured.hasPrefix("issued 0 certificates"))
+            }
+        }
+    }
+
     @Test func concurrentDecisionsFromTwoProcesses() throws {
         let directory = TemporaryDirectory()
         let store = try WorkflowData.store(in: directory, drafts: ["A-1"])

@@ -38,6 +38,8 @@ enum ServeCommand: Subcommand {
             serverConfiguration.downloadTokenHashes = try readTokenHashes(path)
         }
 
+        // A log line written to a closed pipe must fail with EPIPE, not stop the server with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let directory = try StoreDirectory(path: context.configuration.store)
         let server = try VerificationServer(configuration: serverConfiguration, directory: directory, logger: context.logger)
         let port = try server.start()
