@@ -105,6 +105,9 @@ struct Configuration: Sendable, Codable {
             throw CecertError(.configuration, "issuer_credit_code must have 18 characters, not \(code.count)")
         }
         guard issueGroupSize >= 1 else { throw CecertError(.configuration, "issue_group_size must be at least 1") }
+        guard !issuer.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CecertError(.configuration, "issuer must not be empty: it is printed on every certificate and signed in its record")
+        }
     }
 
     static let commonOptions: Set<String> = ["config", "store", "out", "keys", "base-url", "issuer"]

@@ -131,7 +131,9 @@ extension ReviewStore {
 
 // MARK: - Directory for the verifier
 
-/// A `CertificateDirectory` over a store file, with one read-only connection per calling thread.
+/// A `CertificateDirectory` over a store file, with one pooled connection per calling thread. The
+/// connections open the store read-write, because opening runs the migrations, and only read through
+/// this type.
 ///
 /// Connections are pooled: a lookup takes one from the pool, or opens one, and returns it afterwards.
 /// Safe to call from any number of threads.

@@ -18,6 +18,15 @@ struct LifecycleTests {
         return (workspace, try #require(try store.allCertificateNumbers().first))
     }
 
+    @Test func blankIssuerIsRejected() throws {
+        let (workspace, _) = try Self.issuedWorkspace()
+        for issuer in ["", "  "] {
+            let result = cecert(["issue", "--issuer", issuer] + workspace.commonArguments)
+            #expect(result.status == CecertCommand.ExitStatus.failure)
+            #expect(result.errors.first == "error: configuration error: issuer must not be empty: it is printed on every certificate and signed in its record")
+        }
+    }
+
     @Test func revokeBlocksPrintUntilReinstated() throws {
         let (workspace, number) = try Self.issuedWorkspace()
         let revoked = cecert(["revoke", number, "--reason", "error", "--comment", "工作单位有误", "--actor", "王科长"] + workspace.commonArguments)

@@ -96,7 +96,9 @@ enum PrintCommand: Subcommand {
         if target.deletingLastPathComponent().path == folder.path, target.lastPathComponent != "\(number).pdf" {
             throw CecertError(.invalidInput, "\(path) is in the certificates folder under another name; print to a file outside \(context.configuration.certificatesDirectory)")
         }
-        try CertificateFiles.write(pdf, to: path)
+        // Through a temporary name, so a failed write never truncates or removes an existing file, such as
+        // the issued PDF when the print goes to its own name in the certificates folder.
+        try CertificateFiles.writeAtomically(pdf, to: path)
         try store.recordPrint(number: number.description, channel: "cli")
         context.output("printed \(number) to \(path)")
         return CecertCommand.ExitStatus.success

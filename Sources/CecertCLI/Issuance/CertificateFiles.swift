@@ -58,7 +58,7 @@ struct CertificateFiles: Sendable {
     }
 
     /// Writes a file straight to its final name through a temporary one, as reprints and recovery do.
-    func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let temporary = "\((path as NSString).deletingLastPathComponent)/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
         try Self.write(bytes, to: temporary)
         guard rename(temporary, path) == 0 else {

@@ -71,9 +71,9 @@ struct Issuer {
                 try files.publish(temporary: item.temporary, number: item.number)
                 report.issued.append(item.number)
             }
+            if let groupError { throw groupError }
             done += group.count
             progress(done, pending.count)
-            if let groupError { throw groupError }
         }
         return report
     }
@@ -227,7 +227,7 @@ struct Issuer {
         for number in try store.allCertificateNumbers() where !files.exists(number) {
             guard let stored = try store.certificate(number: number), stored.state != .superseded else { continue }
             let pdf = try Reprint.render(stored, renderer: renderer, store: store)
-            try files.writeAtomically(pdf, to: files.finalPath(number))
+            try CertificateFiles.writeAtomically(pdf, to: files.finalPath(number))
             recovered += 1
         }
         return recovered
