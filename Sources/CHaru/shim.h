@@ -55,6 +55,52 @@ static inline HPDF_STATUS CHaru_failure(HPDF_Doc doc) {
     return code != HPDF_OK ? code : HPDF_INVALID_OBJECT;
 }
 
+/// Creates the font for the TrueType definition `name` with `encoding`, while its definition maps no code
+/// to a glyph.
+///
+/// When libharu 2.3.0 creates a TrueType font for the UTF-8 encoder, it looks up the glyph of all 65,536
+/// codes in the definition's cmap, about 2 M instructions per certificate, to build a CIDToGIDMap and a W
+/// array that the caller then replaces (CHaru_set_widths and the map rewrite). For the time of the call the
+/// definition's cmap is a format 0 table of glyph 0, so each lookup is one load; it is restored afterwards.
+static inline HPDF_Font CHaru_get_font_unmapped(HPDF_Doc doc, const char *name, const char *encoding) {
+    static const HPDF_UINT16 no_glyphs[256] = {0};
+    HPDF_FontDef def = HPDF_Doc_FindFontDef(doc, name);
+    if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE) return NULL;
+    HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)def->attr;
+    HPDF_TTF_CmapRange saved = attr->cmap;
+    attr->cmap.format = 0;
+    attr->cmap.glyph_id_array = (HPDF_UINT16 *)no_glyphs;
+    HPDF_Font font = HPDF_GetFont(doc, name, encoding);
+    attr->cmap = saved;
+    return font;
+}
+
+/// Replaces the W array of `font`'s CIDFont with the widths of `glyphs`, the glyph of each CID from 0 to
+/// `count` - 1 (0 for none), built as libharu 2.3.0 builds it: runs of consecutive CIDs whose width
+/// differs from the default width, each as a first CID and an array of widths.
+static inline HPDF_STATUS CHaru_set_widths(HPDF_Doc doc, HPDF_Font font, const HPDF_UINT16 *glyphs, HPDF_UINT count) {
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    HPDF_FontDef def = attr->fontdef;
+    HPDF_Array widths = HPDF_Array_New(doc->mmgr);
+    if (!widths) return CHaru_failure(doc);
+    HPDF_Array run = NULL;
+    for (HPDF_UINT cid = 0; cid < count; cid++) {
+        HPDF_INT16 width = HPDF_TTFontDef_GetGidWidth(def, glyphs[cid]);
+        if (width == def->missing_width) {
+            run = NULL;
+            continue;
+        }
+        if (!run) {
+            run = HPDF_Array_New(doc->mmgr);
+            if (!run || HPDF_Array_AddNumber(widths, (HPDF_INT32)cid) != HPDF_OK || HPDF_Array_Add(widths, run) != HPDF_OK)
+                return CHaru_failure(doc);
+        }
+        if (HPDF_Array_AddNumber(run, width) != HPDF_OK) return CHaru_failure(doc);
+    }
+    if (HPDF_Dict_Add(attr->descendant_font, "W", widths) != HPDF_OK) return CHaru_failure(doc);
+    return HPDF_OK;
+}
+
 /// Gives the TrueType font definition behind `font` a font descriptor whose FontFile2 stream contains `program`:
 /// zlib-compressed bytes of a font file of `length1` bytes. libharu 2.3.0 builds a descriptor when it saves
 /// the document only if the definition has none, so it then neither copies nor compresses the font again.

@@ -80,13 +80,24 @@ final class PDFDocument {
             try checkDocumentError("loading the font subset")
             throw CecertError(.rendering, "libharu could not load the font subset")
         }
-        guard let font = HPDF_GetFont(handle, name, "UTF-8") else {
+        // A subset with its own compressed program (template version 2 and later) also gets its W array from
+        // here, so libharu need not look up glyphs while it creates the font. Version 1 keeps libharu's path,
+        // so its certificates reprint byte for byte.
+        let selected = subset.program == nil
+            ? HPDF_GetFont(handle, name, "UTF-8") : CHaru_get_font_unmapped(handle, name, "UTF-8")
+        guard let font = selected else {
             try checkDocumentError("selecting the font subset")
             throw CecertError(.rendering, "libharu could not select the font subset")
         }
         try replaceToUnicode(of: font, mappings: subset.toUnicode)
         try replaceGlyphMap(of: font, codes: subset.codes)
         if let program = subset.program {
+            var glyphs = [UInt16](repeating: 0, count: Int(subset.codes.last?.code ?? 0) + 1)
+            for entry in subset.codes { glyphs[Int(entry.code)] = entry.glyph }
+            let widths = glyphs.withUnsafeBufferPointer {
+                CHaru_set_widths(handle, font, $0.baseAddress, UInt32($0.count))
+            }
+            try check(widths, "writing the glyph widths")
             let status = program.withUnsafeBufferPointer {
                 CHaru_set_font_program(handle, font, $0.baseAddress, UInt32($0.count), UInt32(bytes.count))
             }
