@@ -11,8 +11,8 @@ static inline HPDF_STATUS CHaru_write_flate_filter(HPDF_Dict dict, HPDF_Stream s
 }
 
 /// Loads a TrueType font for embedding from `size` bytes at `bytes`, and returns its name for HPDF_GetFont,
-/// or NULL with the document's error set. libharu 2.3.0 loads TrueType fonts only from a file; this does
-/// what its HPDF_LoadTTFontFromFile does, on a memory stream: the definition is added to the document and
+/// or NULL with the document's error set. libharu 2.3.0 loads TrueType fonts only from a file, so this does
+/// what its HPDF_LoadTTFontFromFile does on a memory stream. The definition is added to the document and
 /// gets the next subset tag (HPDFAA for the first).
 static inline const char *CHaru_load_truetype(HPDF_Doc doc, const HPDF_BYTE *bytes, HPDF_UINT size) {
     HPDF_Stream stream = HPDF_MemStream_New(doc->mmgr, size);
@@ -59,9 +59,9 @@ static inline HPDF_STATUS CHaru_failure(HPDF_Doc doc) {
 /// to a glyph.
 ///
 /// When libharu 2.3.0 creates a TrueType font for the UTF-8 encoder, it looks up the glyph of all 65,536
-/// codes in the definition's cmap, about 2 M instructions per certificate, to build a CIDToGIDMap and a W
-/// array that the caller then replaces (CHaru_set_widths and the map rewrite). For the time of the call the
-/// definition's cmap is a format 0 table of glyph 0, so each lookup is one load; it is restored afterwards.
+/// codes in the definition's cmap (about 2 M instructions per certificate). It builds a CIDToGIDMap and a
+/// W array from them, which the caller replaces with CHaru_set_widths and its own map. For the time of the
+/// call the cmap is a format 0 table of glyph 0, so each lookup is one load. The cmap is restored after.
 static inline HPDF_Font CHaru_get_font_unmapped(HPDF_Doc doc, const char *name, const char *encoding) {
     static const HPDF_UINT16 no_glyphs[256] = {0};
     HPDF_FontDef def = HPDF_Doc_FindFontDef(doc, name);
@@ -76,8 +76,8 @@ static inline HPDF_Font CHaru_get_font_unmapped(HPDF_Doc doc, const char *name, 
 }
 
 /// Replaces the W array of `font`'s CIDFont with the widths of `glyphs`, the glyph of each CID from 0 to
-/// `count` - 1 (0 for none), built as libharu 2.3.0 builds it: runs of consecutive CIDs whose width
-/// differs from the default width, each as a first CID and an array of widths.
+/// `count` - 1 (0 for none). The array is built as libharu 2.3.0 builds it: runs of consecutive CIDs whose
+/// width differs from the default width, each as a first CID and an array of widths.
 static inline HPDF_STATUS CHaru_set_widths(HPDF_Doc doc, HPDF_Font font, const HPDF_UINT16 *glyphs, HPDF_UINT count) {
     HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
     HPDF_FontDef def = attr->fontdef;

@@ -73,7 +73,7 @@ public protocol CertificateDirectory: Sendable {
 public struct Verifier: Sendable {
     public let directory: any CertificateDirectory
     public let logger: Logger
-    /// Tampered records are never cached, so every lookup of one checks it again; its error line is written
+    /// Tampered records are never cached, so every lookup of one checks it again. Its error line is written
     /// at most once a minute per certificate, with the count of lookups in between.
     let tamperedLog: LogThrottle
 

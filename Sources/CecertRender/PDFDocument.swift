@@ -72,7 +72,7 @@ final class PDFDocument {
     /// Loads a TrueType font from memory and embeds it.
     ///
     /// libharu 2.3.0 can only load a TrueType font from a file, so the shim gives libharu's font loader a
-    /// memory stream instead; libharu frees it with the font definition in the next `begin()` or in `deinit`.
+    /// memory stream instead. libharu frees it with the font definition in the next `begin()` or in `deinit`.
     func embedFont(_ subset: FontSubset) throws {
         let bytes = subset.bytes
         let loaded = bytes.withUnsafeBufferPointer { CHaru_load_truetype(handle, $0.baseAddress, UInt32($0.count)) }

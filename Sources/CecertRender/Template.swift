@@ -15,7 +15,7 @@ struct Template: Sendable {
     let elements: [Element]
     /// Characters that certificates of this template often print besides its fixed text, such as digits and
     /// the letters of verification codes. When set, the glyphs of the fixed text and of these characters open
-    /// every certificate's font subset and are compressed once (`SharedGlyphs`); version 1 sets none.
+    /// every certificate's font subset and are compressed once (`SharedGlyphs`). Version 1 sets none.
     var sharedCharacters: String? = nil
     /// Placeholders whose values many certificates print alike, such as the issuer and the batch name. Their
     /// characters join the shared glyphs of each certificate, so they too are compressed once per value.
