@@ -4,7 +4,7 @@
 #include <string.h>
 
 /// Writes the Filter entry of a stream whose data is compressed already. libharu removes the Filter entry of a
-/// stream whose own filter is none, so the entry is written by this callback, after the other entries.
+/// stream whose filter is HPDF_STREAM_FILTER_NONE, so this callback writes it after the other entries.
 static inline HPDF_STATUS CHaru_write_flate_filter(HPDF_Dict dict, HPDF_Stream stream) {
     (void)dict;
     return HPDF_Stream_WriteStr(stream, "/Filter [ /FlateDecode ]\012");

@@ -74,7 +74,8 @@ public struct Verifier: Sendable {
     public let directory: any CertificateDirectory
     public let logger: Logger
     /// Tampered records are never cached, so every lookup of one checks it again. Its error line is written
-    /// at most once a minute per certificate, with the count of lookups in between.
+    /// once a minute per certificate at most, with the count of lookups in between, while fewer than 1,024
+    /// certificates are tracked (`LogThrottle` clears its table beyond that).
     let tamperedLog: LogThrottle
 
     public init(directory: any CertificateDirectory, logger: Logger, tamperedLog: LogThrottle = LogThrottle(seconds: 60)) {

@@ -84,9 +84,9 @@ public final class CertificateRenderer {
         return try render(facts, template: template)
     }
 
-    /// Returns the shared glyphs for the template and the facts' shared fields, built on first use.
-    private func shared(_ template: Template, base: [UInt32], facts: CertificateFacts) throws -> SharedGlyphs {
-        let values = template.sharedFields.isEmpty ? [:] : CertificateText.values(for: facts)
+    /// Returns the shared glyphs for the template and the placeholder `values` of its shared fields, built on
+    /// first use.
+    private func shared(_ template: Template, base: [UInt32], values: [String: String]) throws -> SharedGlyphs {
         let key = SharedKey(base: base, values: template.sharedFields.map { values[$0] ?? "" })
         if let known = sharedGlyphs[key] { return known }
         let built = try SharedGlyphs(font: font, scalars: template.sharedScalars(values: values) ?? base)
@@ -108,18 +108,18 @@ public final class CertificateRenderer {
         var timings = RenderTimings()
         var clock = StageClock()
 
-        let operations = try PageLayout(template: template, font: font).makeOperations(for: facts)
+        let values = CertificateText.values(for: facts)
+        let operations = try PageLayout(template: template, font: font).makeOperations(for: facts, values: values)
         timings.layout = clock.lap()
 
         let scalars = PageLayout.scalars(in: operations)
         // Template text and the phrases built around the facts are checked here, because glyph 0 must never print.
         for scalar in scalars where font.characterToGlyph[scalar] == nil {
-            let hex = "U+" + String(scalar, radix: 16, uppercase: true).leftPadded(to: 4)
-            throw CecertError(.unsupportedCharacter, "template text: \(hex) is not in the font")
+            throw CecertError(.unsupportedCharacter, "template text: \(Self.codePoint(scalar)) is not in the font")
         }
         let subset: FontSubset
         if let base = template.sharedBase {
-            subset = try FontSubset.make(font: font, scalars: scalars, shared: try shared(template, base: base, facts: facts))
+            subset = try FontSubset.make(font: font, scalars: scalars, shared: try shared(template, base: base, values: values))
         } else {
             subset = try FontSubset.make(font: font, scalars: scalars)
         }
@@ -185,7 +185,7 @@ extension CertificateRenderer {
         }
         for element in template.elements {
             for text in element.texts {
-                let fixed = text.replacingOccurrences(of: "\\{[^}]*\\}", with: "", options: .regularExpression)
+                let fixed = Template.fixedText(text)
                 try checkCharacters(
                     fixed, field: "template \(template.path) element '\(element.id)'",
                     code: .configuration)
@@ -196,10 +196,10 @@ extension CertificateRenderer {
     func checkCharacters(_ text: String, field: String, code: CecertError.Code) throws {
         for scalar in text.unicodeScalars {
             if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
-                throw CecertError(code, "\(field): control character \(Self.codePoint(scalar)) cannot be printed")
+                throw CecertError(code, "\(field): control character \(Self.codePoint(scalar.value)) cannot be printed")
             }
             if font.glyph(for: scalar) == nil {
-                throw CecertError(code, "\(field): \(Character(scalar)) \(Self.codePoint(scalar)) is not in the font")
+                throw CecertError(code, "\(field): \(Character(scalar)) \(Self.codePoint(scalar.value)) is not in the font")
             }
         }
     }
@@ -207,8 +207,8 @@ extension CertificateRenderer {
 
 extension CertificateRenderer {
     /// Formats a code point as U+XXXX for error messages.
-    static func codePoint(_ scalar: Unicode.Scalar) -> String {
-        "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
+    static func codePoint(_ value: UInt32) -> String {
+        "U+" + String(value, radix: 16, uppercase: true).leftPadded(to: 4)
     }
 }
 

@@ -35,21 +35,11 @@ struct FontSubset {
     /// Builds a subset for `scalars`, which must all be in the font (checked by the caller).
     /// - Throws: `CecertError(.rendering)` when there are more distinct characters than stand-in codes.
     static func make(font: TrueTypeFont, scalars: Set<UInt32>) throws -> FontSubset {
-        guard scalars.count <= Int(lastCode - firstCode) + 1 else {
-            throw CecertError(
-                .rendering, "a certificate may print at most \(lastCode - firstCode + 1) distinct characters")
-        }
+        try checkCount(scalars.count, of: "a certificate may print")
         var substitutes: [UInt32: UInt16] = [:]
-        var mapped: [(code: UInt16, oldGlyph: UInt16)] = []
-        for (index, scalar) in scalars.sorted().enumerated() {
-            let code = UInt16(firstCode + UInt32(index))
-            substitutes[scalar] = code
-            mapped.append((code, font.characterToGlyph[scalar] ?? 0))
-        }
-        mapped.sort { $0.code < $1.code }
-
+        var codes: [(code: UInt16, glyph: UInt16)] = []
         var glyphs = GlyphSet(font: font)
-        let codes = mapped.map { (code: $0.code, glyph: glyphs.add($0.oldGlyph)) }
+        assignCodes(to: scalars.sorted(), from: 0, substitutes: &substitutes, codes: &codes, glyphs: &glyphs)
         glyphs.addComponents()
 
         let bytes = SubsetWriter(font: font, glyphs: glyphs, codes: codes).write()
@@ -68,18 +58,11 @@ struct FontSubset {
     ///   zlib fails.
     static func make(font: TrueTypeFont, scalars: Set<UInt32>, shared: SharedGlyphs) throws -> FontSubset {
         let others = scalars.subtracting(shared.scalarSet).sorted()
-        guard shared.scalars.count + others.count <= Int(lastCode - firstCode) + 1 else {
-            throw CecertError(
-                .rendering, "a certificate may print at most \(lastCode - firstCode + 1) distinct characters")
-        }
+        try checkCount(shared.scalars.count + others.count, of: "a certificate may print")
         var substitutes = shared.substitutes
         var codes = shared.codes
         var glyphs = shared.glyphs
-        for (index, scalar) in others.enumerated() {
-            let code = UInt16(firstCode + UInt32(shared.scalars.count + index))
-            substitutes[scalar] = code
-            codes.append((code, glyphs.add(font.characterToGlyph[scalar] ?? 0)))
-        }
+        assignCodes(to: others, from: shared.scalars.count, substitutes: &substitutes, codes: &codes, glyphs: &glyphs)
         glyphs.addComponents(from: shared.glyphs.oldGlyphs.count)
 
         let writer = SubsetWriter(font: font, glyphs: glyphs, codes: codes, shared: shared)
@@ -92,6 +75,24 @@ struct FontSubset {
                 try Deflate.part(bytes[sharedEnd...], level: restLevel, final: true),
             ], original: bytes)
         return FontSubset(bytes: bytes, substitutes: substitutes, codes: codes, program: program)
+    }
+
+    /// Gives `scalars`, in order, the stand-in codes from number `index` on, and adds their glyphs.
+    static func assignCodes(to scalars: [UInt32], from index: Int, substitutes: inout [UInt32: UInt16],
+                            codes: inout [(code: UInt16, glyph: UInt16)], glyphs: inout GlyphSet) {
+        for (offset, scalar) in scalars.enumerated() {
+            let code = UInt16(firstCode + UInt32(index + offset))
+            substitutes[scalar] = code
+            codes.append((code, glyphs.add(glyphs.font.characterToGlyph[scalar] ?? 0)))
+        }
+    }
+
+    /// - Throws: `CecertError(.rendering)` when `count` characters need more stand-in codes than there are.
+    static func checkCount(_ count: Int, of what: String) throws {
+        let available = Int(lastCode - firstCode) + 1
+        guard count <= available else {
+            throw CecertError(.rendering, "\(what) at most \(available) distinct characters")
+        }
     }
 
     /// zlib level for the part of a subset that differs between certificates.
@@ -119,20 +120,14 @@ struct SharedGlyphs {
 
     /// - Throws: `CecertError(.rendering)` when there are more characters than stand-in codes, or zlib fails.
     init(font: TrueTypeFont, scalars: [UInt32]) throws {
-        guard scalars.count <= Int(FontSubset.lastCode - FontSubset.firstCode) + 1 else {
-            throw CecertError(.rendering, "a template may share at most \(FontSubset.lastCode - FontSubset.firstCode + 1) characters")
-        }
+        try FontSubset.checkCount(scalars.count, of: "a template may share")
         self.scalars = scalars
         scalarSet = Set(scalars)
         var glyphs = GlyphSet(font: font)
         var substitutes: [UInt32: UInt16] = [:]
         var codes: [(code: UInt16, glyph: UInt16)] = []
-        for (index, scalar) in scalars.enumerated() {
-            let code = UInt16(FontSubset.firstCode + UInt32(index))
-            substitutes[scalar] = code
-            codes.append((code, glyphs.add(font.characterToGlyph[scalar] ?? 0)))
-        }
-        glyphs.addComponents(from: 0)
+        FontSubset.assignCodes(to: scalars, from: 0, substitutes: &substitutes, codes: &codes, glyphs: &glyphs)
+        glyphs.addComponents()
         self.substitutes = substitutes
         self.codes = codes
         self.glyphs = glyphs

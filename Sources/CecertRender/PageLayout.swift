@@ -27,7 +27,11 @@ struct PageLayout {
     }
 
     func makeOperations(for facts: CertificateFacts) throws -> [DrawOperation] {
-        let values = CertificateText.values(for: facts)
+        try makeOperations(for: facts, values: CertificateText.values(for: facts))
+    }
+
+    /// Lays out the page with `values`, the placeholder values `CertificateText.values(for: facts)` returns.
+    func makeOperations(for facts: CertificateFacts, values: [String: String]) throws -> [DrawOperation] {
         var operations: [DrawOperation] = []
         for element in template.elements {
             switch element {
